@@ -1,0 +1,61 @@
+# Neural Network Foundations - every entry point of the course.
+# Students: `make lab`.  Maintainers/CI: `make test`.  Run `make` for the list.
+
+SHELL       := /bin/bash
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(CURDIR)/$(VENV)/bin
+STAMP       := $(VENV)/.installed
+# nbgrader shells out to `alembic` and `jupyter`: the venv's bin must be on PATH.
+export PATH := $(BIN):$(PATH)
+# Notebooks and tests run headless.
+export MPLBACKEND := Agg
+JOBS        ?= 2
+PORT        ?= 8888
+ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
+
+.DEFAULT_GOAL := help
+.PHONY: help install lab test test-fast execute release grade clean
+
+help: ## list the targets
+	@echo "Neural Network Foundations - make targets"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "Assignments: $(ASSIGNMENTS)"
+
+install: $(STAMP) ## create .venv from the pinned lock (idempotent; fast when nothing changed)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name nnf --display-name "Python 3 (NN Foundations)" >/dev/null
+	@touch $@
+	@echo "Environment ready in $(VENV)/"
+
+lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter-student \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/notebooks --ServerApp.port=$(PORT) --ServerApp.allow_root=True
+
+test: install ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
+	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+
+test-fast: install ## unit tests and static notebook checks only (seconds)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow" tests
+
+execute: install ## re-run every solution notebook in place and store its outputs
+	$(BIN)/python -m helpers.instructor.execute solutions/*/*.ipynb
+
+release: install ## regenerate notebooks/ (student version) from solutions/ with nbgrader
+	@mkdir -p .nbgrader
+	@set -e; for a in $(ASSIGNMENTS); do \
+	  $(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN; done
+	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
+
+grade: install ## autograde whatever is under submitted/<student>/<assignment>/ and export grades.csv
+	$(BIN)/python -m helpers.instructor.grade
+
+clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
+	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -type d -prune -not -path './.venv/*' -exec rm -rf {} +

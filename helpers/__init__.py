@@ -1,0 +1,1 @@
+"""Neural Network Foundations course helpers."""

@@ -1,0 +1,181 @@
+"""Student-facing checks used by the test cell under every exercise.
+
+A failed check raises :class:`CheckFailed` (an ``AssertionError``, so nbgrader scores the cell 0)
+with a message that says, in words, what was checked, what was expected, what came back (value,
+shape, dtype) and a hint naming the likely mistake.  Colour is never the only signal.
+
+Typical test cell::
+
+    with checks.exercise("Exercise 1.1 - predict") as check:
+        check.array(predict(X, w, b), np.array([0, 0, 0, 1]), "predict on the AND inputs",
+                    mistakes={"step(0) must be 1: use >= 0, not > 0": np.array([0, 0, 0, 0])})
+
+prints ``PASSED - Exercise 1.1 - predict: 1 of 1 checks`` or raises with the first failure.
+
+``mistakes`` maps a hint to what that mistake would return: either an array (compared with the
+same tolerance) or a predicate ``f(got) -> bool``.  When the returned value matches a known
+mistake, that hint is shown instead of the generic one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator, Mapping, Union
+
+import numpy as np
+
+Mistake = Union[np.ndarray, float, int, Callable[[Any], bool]]
+
+__all__ = ["CheckFailed", "Checker", "exercise", "describe"]
+
+
+class CheckFailed(AssertionError):
+    """A student-facing check failed; the message is meant to be read by a student."""
+
+
+def describe(value: Any, max_chars: int = 300) -> str:
+    """Short, readable description of a value: its repr plus shape and dtype for arrays."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
+            text = repr(value)
+        info = f"shape {value.shape}, dtype {value.dtype}"
+    else:
+        text = repr(value)
+        info = f"type {type(value).__name__}"
+    if len(text) > max_chars:
+        text = text[: max_chars - 3] + "..."
+    return f"{text}  ({info})"
+
+
+def _matches(got: np.ndarray, candidate: Mistake, rtol: float, atol: float) -> bool:
+    if callable(candidate):
+        try:
+            return bool(candidate(got))
+        except Exception:  # a predicate that cannot judge this value simply does not match
+            return False
+    candidate = np.asarray(candidate)
+    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=rtol, atol=atol))
+
+
+class Checker:
+    """Runs checks for one exercise and counts how many passed."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.passed = 0
+
+    def _fail(self, what: str, lines: list[str], hint: str | None) -> None:
+        report = [f"FAILED - {self.title}", f"  check: {what}"]
+        report += [f"  {line}" for line in lines]
+        if hint:
+            report.append(f"  hint: {hint}")
+        if self.passed:
+            report.append(f"  ({self.passed} earlier check(s) passed.)")
+        raise CheckFailed("\n".join(report))
+
+    def array(
+        self,
+        got: Any,
+        expected: Any,
+        what: str,
+        *,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+        hint: str | None = None,
+        mistakes: Mapping[str, Mistake] | None = None,
+        check_dtype_kind: bool = False,
+    ) -> None:
+        """Check that ``got`` equals ``expected`` (same shape; values within rtol/atol).
+
+        Parameters
+        ----------
+        got : array-like or scalar
+            What the student's code returned.
+        expected : array-like or scalar
+            The right answer; its shape is required of ``got`` exactly.
+        what : str
+            The call being checked, in words (shown in the message).
+        hint : str, optional
+            Generic hint shown when no known mistake matches.
+        mistakes : dict hint -> array or predicate, optional
+            Known wrong answers (see module docstring).
+        check_dtype_kind : bool
+            Also require the same dtype kind (integer vs float vs bool).
+        """
+        expected = np.asarray(expected)
+        if got is None:
+            self._fail(what, [f"expected: {describe(expected)}", "got:      None"],
+                       "your function returned None - did you forget the `return` statement?")
+        try:
+            got_arr = np.asarray(got)
+        except Exception:  # ragged lists and other objects numpy cannot turn into an array
+            self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got)}"],
+                       "return a NumPy array (or a number), not this object.")
+        if got_arr.dtype == object or not (np.issubdtype(got_arr.dtype, np.number)
+                                           or got_arr.dtype == bool):
+            self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got)}"],
+                       "return numbers (a NumPy array or a float), not strings or objects.")
+        if got_arr.shape != expected.shape:
+            self._fail(
+                what,
+                [f"expected shape {expected.shape}, got shape {got_arr.shape}",
+                 f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
+                _shape_hint(got_arr.shape, expected.shape, hint),
+            )
+        if np.issubdtype(got_arr.dtype, np.floating) and not np.all(np.isfinite(got_arr)):
+            self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
+                       "your result contains NaN or inf - look for a division by zero, log(0) or "
+                       "an overflowing exp.")
+        if check_dtype_kind and got_arr.dtype.kind != expected.dtype.kind:
+            self._fail(what, [f"expected dtype kind {expected.dtype} , got {got_arr.dtype}"],
+                       hint or "convert the result with .astype(...).")
+        if not np.allclose(got_arr, expected, rtol=rtol, atol=atol):
+            chosen = hint
+            for mistake_hint, candidate in (mistakes or {}).items():
+                if _matches(got_arr, candidate, rtol, atol):
+                    chosen = mistake_hint
+                    break
+            lines = [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"]
+            if expected.size > 1:
+                diff = np.abs(got_arr.astype(float) - expected.astype(float))
+                worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+                lines.append(f"largest difference {diff[worst]:.3g} at index {worst}")
+            self._fail(what, lines, chosen)
+        self.passed += 1
+
+    def true(self, condition: Any, what: str, *, detail: str = "", hint: str | None = None) -> None:
+        """Check that ``condition`` is true; ``detail`` explains what was observed."""
+        if not bool(condition):
+            self._fail(what, [detail] if detail else [], hint)
+        self.passed += 1
+
+    def raises(self, exc_type: type[BaseException], fn: Callable[[], Any], what: str,
+               *, hint: str | None = None) -> None:
+        """Check that calling ``fn()`` raises ``exc_type``."""
+        try:
+            fn()
+        except exc_type:
+            self.passed += 1
+            return
+        except Exception as err:  # a different error is a failure too, with its name shown
+            self._fail(what, [f"expected {exc_type.__name__}, got {type(err).__name__}: {err}"],
+                       hint)
+        self._fail(what, [f"expected {exc_type.__name__} to be raised, nothing was raised"], hint)
+
+
+def _shape_hint(got: tuple, expected: tuple, hint: str | None) -> str:
+    if len(got) == len(expected) + 1 and got[-1] == 1 and got[:-1] == expected:
+        return "you returned a column (extra trailing axis of length 1); use .ravel() or index [:, 0]."
+    if len(got) == 2 and got[::-1] == expected:
+        return "your result is transposed; check the order of the matrix product."
+    return hint or "check the shapes of the arrays you combine (print .shape)."
+
+
+@contextlib.contextmanager
+def exercise(title: str) -> Iterator[Checker]:
+    """Context manager for a test cell: yields a :class:`Checker`, prints PASSED at the end."""
+    checker = Checker(title)
+    yield checker
+    print(f"PASSED - {title}: {checker.passed} of {checker.passed} checks")

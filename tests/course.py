@@ -1,0 +1,85 @@
+"""Shared test utilities: where the course's notebooks are, and how to run nbgrader on a copy."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+RELEASE = ROOT / "notebooks"
+BIN = Path(sys.executable).parent
+SOLUTION_RE = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def assignments() -> list[str]:
+    """Numbered assignment folders under solutions/, e.g. ['01_neurons_perceptron']."""
+    return sorted(p.name for p in SOLUTIONS.glob("[0-9][0-9]_*") if p.is_dir())
+
+
+def source_path(name: str) -> Path:
+    return SOLUTIONS / name / f"{name}.ipynb"
+
+
+def release_path(name: str) -> Path:
+    return RELEASE / name / f"{name}.ipynb"
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def graded_cells(nb) -> list:
+    return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
+
+
+def auto_points(nb) -> float:
+    """Points of autograded (code test) cells."""
+    return sum(nbgrader_meta(c)["points"] for c in graded_cells(nb) if c.cell_type == "code")
+
+
+def total_points(nb) -> float:
+    return sum(nbgrader_meta(c)["points"] for c in graded_cells(nb))
+
+
+def strip_solution_markers(source: str) -> str:
+    """A solution cell's source as a student who solved it would submit it."""
+    return "\n".join(line for line in source.splitlines() if not SOLUTION_RE.match(line))
+
+
+def subprocess_env() -> dict:
+    """Environment for child processes: the venv's bin first (nbgrader calls `alembic`)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def make_course_copy(dest: Path) -> Path:
+    """Copy what nbgrader needs (config, solutions, helpers are installed) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    shutil.copytree(SOLUTIONS, dest / "solutions",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    (dest / ".nbgrader").mkdir(exist_ok=True)
+    return dest
+
+
+def nbgrader(course_root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` from ``course_root`` (nbgrader reads its config from the cwd)."""
+    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_root, env=subprocess_env(),
+                            capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result

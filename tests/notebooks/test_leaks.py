@@ -1,0 +1,64 @@
+"""The student release must not leak solutions, hidden tests, rubrics or outputs (fast)."""
+
+import pytest
+
+from tests.course import assignments, nbgrader_meta, read, release_path, source_path
+
+pytestmark = pytest.mark.parametrize("name", assignments())
+
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
+           "Model answer", "Rubric")
+
+
+def _code_lines(nb) -> set[str]:
+    return {line.strip() for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()}
+
+
+def _regions(source: str, begin: str, end: str) -> list[str]:
+    lines, inside, found = source.splitlines(), False, []
+    for line in lines:
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            found.append(line.strip())
+    return found
+
+
+def test_release_exists(name):
+    assert release_path(name).is_file(), "run `make release`"
+
+
+def test_no_markers_and_no_outputs(name):
+    nb = read(release_path(name))
+    for cell in nb.cells:
+        for marker in MARKERS:
+            assert marker not in cell.source, f"{marker!r} leaked into the release"
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, "the release stores outputs"
+
+
+def test_no_solution_or_hidden_test_lines(name):
+    source, release = read(source_path(name)), read(release_path(name))
+    released = _code_lines(release) | {line.strip() for c in release.cells
+                                       for line in c.source.splitlines()}
+    for cell in source.cells:
+        secret = _regions(cell.source, "BEGIN SOLUTION", "END SOLUTION") + \
+            _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        for line in secret:
+            if len(line) >= 12 and not line.startswith("#"):
+                assert line not in released, f"solution/hidden line leaked: {line!r}"
+
+
+def test_stubs_raise_and_tests_are_locked(name):
+    release = read(release_path(name))
+    solutions = [c for c in release.cells if nbgrader_meta(c).get("solution")]
+    for cell in solutions:
+        if cell.cell_type == "code":
+            assert "raise NotImplementedError()" in cell.source
+        else:
+            assert cell.source.strip() == "YOUR ANSWER HERE"
+    for cell in release.cells:
+        if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
+            assert nbgrader_meta(cell)["locked"] and cell.metadata.get("editable") is False

@@ -1,0 +1,17 @@
+"""Every solution notebook runs top to bottom, with all its assertions, for SEED = 0..4."""
+
+import papermill
+import pytest
+
+from tests.course import assignments, source_path
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("name", assignments())
+def test_notebook_runs_for_seed(name, seed, tmp_path):
+    src = source_path(name)
+    # Output goes to a temp dir: papermill's injected cell must never reach solutions/.
+    papermill.execute_notebook(str(src), str(tmp_path / src.name), parameters={"SEED": seed},
+                               kernel_name="python3", cwd=str(src.parent), progress_bar=False)

@@ -1,0 +1,82 @@
+"""The student-facing checks: pass quietly, fail with expected/got/shape and the right hint."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+from helpers import checks
+
+
+def _fail_message(fn) -> str:
+    with pytest.raises(checks.CheckFailed) as info:
+        fn()
+    return str(info.value)
+
+
+def test_passing_checks_print_passed_with_count(capsys):
+    with checks.exercise("demo") as check:
+        check.array(np.array([1.0, 2.0]), [1.0, 2.0], "two values")
+        check.true(True, "a condition")
+    assert "PASSED - demo: 2 of 2 checks" in capsys.readouterr().out
+
+
+def test_failure_names_expected_got_and_hint():
+    msg = _fail_message(lambda: checks.Checker("ex").array(np.array([0, 0]), [0, 1], "call", hint="h!"))
+    assert "FAILED - ex" in msg and "expected:" in msg and "got:" in msg and "hint: h!" in msg
+    assert "shape (2,)" in msg and "index (1,)" in msg
+
+
+def test_known_mistake_hint_wins_over_generic_hint():
+    msg = _fail_message(lambda: checks.Checker("ex").array(
+        np.array([2.0]), [1.0], "call", hint="generic", mistakes={"doubled!": [2.0]}))
+    assert "doubled!" in msg and "generic" not in msg
+
+
+def test_predicate_mistakes_and_broken_predicates():
+    check = checks.Checker("ex")
+    msg = _fail_message(lambda: check.array(np.array([5.0]), [1.0], "c", hint="generic",
+                                            mistakes={"boom": lambda g: 1 / 0, "big": lambda g: g[0] > 3}))
+    assert "big" in msg
+
+
+def test_none_shape_nan_and_non_numeric_have_specific_messages():
+    check = checks.Checker("ex")
+    assert "return" in _fail_message(lambda: check.array(None, [1], "c"))
+    msg = _fail_message(lambda: check.array(np.zeros((3, 1)), np.zeros(3), "c"))
+    assert "expected shape (3,), got shape (3, 1)" in msg and ".ravel()" in msg
+    assert "transposed" in _fail_message(lambda: check.array(np.zeros((2, 3)), np.zeros((3, 2)), "c"))
+    assert "NaN" in _fail_message(lambda: check.array(np.array([np.nan]), [1.0], "c"))
+    assert "numbers" in _fail_message(lambda: check.array("abc", [1.0], "c"))
+    assert "NumPy array" in _fail_message(lambda: check.array([[1], [1, 2]], [1.0], "c"))
+
+
+def test_earlier_passes_are_reported_in_the_failure():
+    check = checks.Checker("ex")
+    check.true(True, "first")
+    assert "1 earlier check(s) passed" in _fail_message(lambda: check.true(False, "second"))
+
+
+def test_raises_check():
+    check = checks.Checker("ex")
+    check.raises(ValueError, lambda: int("x"), "bad int")
+    assert "nothing was raised" in _fail_message(lambda: check.raises(ValueError, lambda: 1, "c"))
+    assert "KeyError" in _fail_message(lambda: check.raises(ValueError, lambda: {}["k"], "c"))
+
+
+def test_check_failed_is_an_assertion_error_so_nbgrader_scores_zero():
+    assert issubclass(checks.CheckFailed, AssertionError)
+
+
+@given(arrays(np.float64, array_shapes(max_dims=3, max_side=5),
+              elements=st.floats(-1e300, 1e300, allow_nan=False)))
+def test_an_array_always_passes_against_itself(values):
+    checks.Checker("prop").array(values.copy(), values, "itself")
+
+
+@given(arrays(np.float64, array_shapes(max_dims=2, max_side=4), elements=st.floats(allow_nan=True,
+                                                                                     allow_infinity=True)))
+def test_describe_never_fails_and_stays_short(values):
+    text = checks.describe(values)
+    assert "shape" in text and len(text) < 400

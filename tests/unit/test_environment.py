@@ -1,0 +1,35 @@
+"""pyproject.toml, environment.yml and requirements.lock must list the same packages."""
+
+import re
+import tomllib
+
+import yaml
+
+from tests.course import ROOT
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_environment_yml_lists_exactly_the_runtime_dependencies():
+    runtime = {_name(r) for r in _pyproject()["dependencies"]}
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    listed = {_name(d) for d in conda if isinstance(d, str)} - {"python", "pip"}
+    assert listed == runtime, (f"only in environment.yml: {sorted(listed - runtime)}; "
+                               f"only in pyproject.toml: {sorted(runtime - listed)}")
+
+
+def test_lock_pins_every_dependency():
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            lock[_name(name)] = version
+    wanted = list(_pyproject()["dependencies"]) + list(_pyproject()["optional-dependencies"]["dev"])
+    for requirement in wanted:
+        assert lock.get(_name(requirement)), f"{requirement} is not pinned in requirements.lock"
