@@ -8,8 +8,6 @@ BIN         := $(CURDIR)/$(VENV)/bin
 STAMP       := $(VENV)/.installed
 # nbgrader shells out to `alembic` and `jupyter`: the venv's bin must be on PATH.
 export PATH := $(BIN):$(PATH)
-# Notebooks and tests run headless.
-export MPLBACKEND := Agg
 JOBS        ?= 2
 PORT        ?= 8888
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))

@@ -117,12 +117,14 @@ class Checker:
                                            or got_arr.dtype == bool):
             self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got)}"],
                        "return numbers (a NumPy array or a float), not strings or objects.")
+        known = next((text for text, candidate in (mistakes or {}).items()
+                      if _matches(got_arr, candidate, rtol, atol)), None)
         if got_arr.shape != expected.shape:
             self._fail(
                 what,
                 [f"expected shape {expected.shape}, got shape {got_arr.shape}",
                  f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
-                _shape_hint(got_arr.shape, expected.shape, hint),
+                known or _shape_hint(got_arr.shape, expected.shape, hint),
             )
         if np.issubdtype(got_arr.dtype, np.floating) and not np.all(np.isfinite(got_arr)):
             self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
@@ -132,17 +134,12 @@ class Checker:
             self._fail(what, [f"expected dtype kind {expected.dtype} , got {got_arr.dtype}"],
                        hint or "convert the result with .astype(...).")
         if not np.allclose(got_arr, expected, rtol=rtol, atol=atol):
-            chosen = hint
-            for mistake_hint, candidate in (mistakes or {}).items():
-                if _matches(got_arr, candidate, rtol, atol):
-                    chosen = mistake_hint
-                    break
             lines = [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"]
             if expected.size > 1:
                 diff = np.abs(got_arr.astype(float) - expected.astype(float))
                 worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
                 lines.append(f"largest difference {diff[worst]:.3g} at index {worst}")
-            self._fail(what, lines, chosen)
+            self._fail(what, lines, known or hint)
         self.passed += 1
 
     def true(self, condition: Any, what: str, *, detail: str = "", hint: str | None = None) -> None:

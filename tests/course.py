@@ -61,7 +61,6 @@ def subprocess_env() -> dict:
     """Environment for child processes: the venv's bin first (nbgrader calls `alembic`)."""
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["MPLBACKEND"] = "Agg"
     return env
 
 

@@ -52,6 +52,7 @@ def test_solution_full_blank_zero_partial_between(name, tmp_path):
     maximum = auto_points(source)
     with Gradebook(f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}") as gb:
         scores = {s: gb.find_submission(name, s).score for s in ("solution", "blank", "partial")}
+    print(f"{name}: scores {scores} of {maximum} autograded points")
     assert scores["solution"] == pytest.approx(maximum), scores
     assert scores["blank"] == 0, scores
     assert 0 < scores["partial"] < maximum, scores
