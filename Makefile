@@ -31,8 +31,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "Environment ready in $(VENV)/"
 
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
-	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter-student \
-	  $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/notebooks --ServerApp.port=$(PORT) --ServerApp.allow_root=True
+	$(BIN)/python -m helpers.instructor.lab $(PORT)
 
 test: install ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \

@@ -11,6 +11,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tests.course import (assignments, auto_points, make_course_copy, nbgrader, nbgrader_meta,
+                          release_path,
                           read, source_path, strip_solution_markers)
 
 pytestmark = pytest.mark.slow
@@ -57,3 +58,14 @@ def test_solution_full_blank_zero_partial_between(name, tmp_path):
     assert scores["blank"] == 0, scores
     assert 0 < scores["partial"] < maximum, scores
     assert scores["partial"] == pytest.approx(partial_points), scores
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_validate_passes_the_solution_and_reports_the_blank_release(name, tmp_path):
+    """What the student's Validate button runs (`nbgrader validate`, which always exits 0)."""
+    shutil.copy2(source_path(name), tmp_path / "solved.ipynb")
+    shutil.copy2(release_path(name), tmp_path / "blank.ipynb")
+    solved = nbgrader(tmp_path, "validate", "solved.ipynb")
+    assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout[-2000:]
+    blank = nbgrader(tmp_path, "validate", "blank.ipynb")
+    assert "VALIDATION FAILED" in blank.stdout and "NOT DONE YET" in blank.stdout, blank.stdout[-2000:]

@@ -80,3 +80,15 @@ def test_an_array_always_passes_against_itself(values):
 def test_describe_never_fails_and_stays_short(values):
     text = checks.describe(values)
     assert "shape" in text and len(text) < 400
+
+
+def test_an_unsolved_stub_gets_a_plain_not_done_yet_message():
+    def stub():
+        raise NotImplementedError()
+
+    with pytest.raises(checks.CheckFailed) as info:
+        with checks.exercise("Exercise 9.9 - stub") as check:
+            check.array(stub(), [1.0], "stub()")
+    assert "NOT DONE YET - Exercise 9.9 - stub" in str(info.value)
+    assert "raise NotImplementedError()" in str(info.value)
+    assert info.value.__suppress_context__
