@@ -20,6 +20,7 @@ mistake, that hint is shown instead of the generic one.
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from typing import Any, Callable, Iterator, Mapping, Union
 
 import numpy as np
@@ -30,7 +31,14 @@ __all__ = ["CheckFailed", "Checker", "exercise", "describe"]
 
 
 class CheckFailed(AssertionError):
-    """A student-facing check failed; the message is meant to be read by a student."""
+    """A student-facing check failed; the message is meant to be read by a student.
+
+    In IPython/Jupyter the error shows as its message alone (``_render_traceback_``): the frames
+    of the check machinery would only hide what matters.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: " + str(self).splitlines()[0], *str(self).splitlines()[1:]]
 
 
 def describe(value: Any, max_chars: int = 300) -> str:
@@ -38,7 +46,8 @@ def describe(value: Any, max_chars: int = 300) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
+        tiny = value.dtype.kind == "f" and np.any((value != 0) & (np.abs(value) < 1e-4))
+        with np.printoptions(precision=6, suppress=not tiny, threshold=20, edgeitems=3):
             text = repr(value)
         info = f"shape {value.shape}, dtype {value.dtype}"
     else:
@@ -67,10 +76,12 @@ class Checker:
         self.passed = 0
 
     def _fail(self, what: str, lines: list[str], hint: str | None) -> None:
-        report = [f"FAILED - {self.title}", f"  check: {what}"]
-        report += [f"  {line}" for line in lines]
+        __tracebackhide__ = True  # keep student tracebacks short
+        report = [f"FAILED - {self.title}", *_wrap(f"check: {what}")]
+        for line in lines:
+            report += _wrap(line)
         if hint:
-            report.append(f"  hint: {hint}")
+            report += _wrap(f"hint: {hint}")
         if self.passed:
             report.append(f"  ({self.passed} earlier check(s) passed.)")
         raise CheckFailed("\n".join(report))
@@ -104,6 +115,7 @@ class Checker:
         check_dtype_kind : bool
             Also require the same dtype kind (integer vs float vs bool).
         """
+        __tracebackhide__ = True  # keep student tracebacks short
         expected = np.asarray(expected)
         if got is None:
             self._fail(what, [f"expected: {describe(expected)}", "got:      None"],
@@ -144,13 +156,34 @@ class Checker:
 
     def true(self, condition: Any, what: str, *, detail: str = "", hint: str | None = None) -> None:
         """Check that ``condition`` is true; ``detail`` explains what was observed."""
+        __tracebackhide__ = True  # keep student tracebacks short
         if not bool(condition):
             self._fail(what, [detail] if detail else [], hint)
         self.passed += 1
 
+    def quietly(self, fn: Callable[[], Any], what: str, *, hint: str | None = None) -> Any:
+        """Call ``fn()`` with NumPy warnings (overflow, invalid value, ...) turned into failures.
+
+        Returns what ``fn`` returned, so the value can be checked next.
+        """
+        __tracebackhide__ = True  # keep student tracebacks short
+        import warnings
+
+        problem = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                # Underflow to 0 is harmless (exp(-1e4) == 0.0); overflow, 0/0 and x/0 are not.
+                with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+                    return fn()
+            except (RuntimeWarning, FloatingPointError) as warning:
+                problem = warning
+        self._fail(what, [f"NumPy warned: {problem}"], hint)
+
     def raises(self, exc_type: type[BaseException], fn: Callable[[], Any], what: str,
                *, hint: str | None = None) -> None:
         """Check that calling ``fn()`` raises ``exc_type``."""
+        __tracebackhide__ = True  # keep student tracebacks short
         try:
             fn()
         except exc_type:
@@ -162,8 +195,22 @@ class Checker:
         self._fail(what, [f"expected {exc_type.__name__} to be raised, nothing was raised"], hint)
 
 
+def _wrap(text: str, width: int = 84) -> list[str]:
+    """Indent a message line by two spaces and wrap it (nbgrader's Validate cuts at 90 columns).
+
+    Lines that hold array reprs (several lines already) are only indented.
+    """
+    if "\n" in text:
+        return [f"  {line}" for line in text.splitlines()]
+    return textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="      ",
+                         break_long_words=False, break_on_hyphens=False) or ["  "]
+
+
 def _shape_hint(got: tuple, expected: tuple, hint: str | None) -> str:
-    if len(got) == len(expected) + 1 and got[-1] == 1 and got[:-1] == expected:
+    if expected == () and got in ((1,), (1, 1)):
+        return "expected a single number, got an array of shape " + str(got) + \
+            ": take [0] or float(...) of it."
+    if expected and len(got) == len(expected) + 1 and got[-1] == 1 and got[:-1] == expected:
         return "you returned a column (extra trailing axis of length 1); use .ravel() or index [:, 0]."
     if len(got) == 2 and got[::-1] == expected:
         return "your result is transposed; check the order of the matrix product."
@@ -173,13 +220,26 @@ def _shape_hint(got: tuple, expected: tuple, hint: str | None) -> str:
 @contextlib.contextmanager
 def exercise(title: str) -> Iterator[Checker]:
     """Context manager for a test cell: yields a :class:`Checker`, prints PASSED at the end."""
+    __tracebackhide__ = True  # keep student tracebacks short
     checker = Checker(title)
     try:
         yield checker
     except NotImplementedError:
         # The exercise's stub is still there: say so plainly instead of showing a traceback.
-        raise CheckFailed(
-            f"NOT DONE YET - {title}: your function still raises NotImplementedError.\n"
-            "  Replace `raise NotImplementedError()` in the exercise cell with your code, run that "
-            "cell, then run this check again.") from None
+        raise CheckFailed("\n".join([
+            f"NOT DONE YET - {title}:", *_wrap("your function still raises NotImplementedError."),
+            *_wrap("Replace `raise NotImplementedError()` in the exercise cell with your code, run "
+                   "that cell, then run this check again.")])) from None
+    except ValueError as err:
+        if not any(word in str(err) for word in ("broadcast", "matmul", "not aligned", "shapes")):
+            raise
+        if "matmul" in str(err) or "not aligned" in str(err):
+            hint = ("a matrix product A @ B needs A.shape[-1] == B.shape[0]: print the shapes and "
+                    "check the order of the factors (and whether one needs a transpose).")
+        else:
+            hint = ("print the .shape of the arrays you combine. (For sums or maxima over each "
+                    "row, keepdims=True keeps the shape (m, 1), which broadcasts back.)")
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised ValueError (a shape mismatch): {err}"),
+            *_wrap(f"hint: {hint}")])) from err
     print(f"PASSED - {title}: {checker.passed} of {checker.passed} checks")

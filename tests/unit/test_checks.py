@@ -92,3 +92,44 @@ def test_an_unsolved_stub_gets_a_plain_not_done_yet_message():
     assert "NOT DONE YET - Exercise 9.9 - stub" in str(info.value)
     assert "raise NotImplementedError()" in str(info.value)
     assert info.value.__suppress_context__
+
+
+def test_quietly_returns_the_value_or_fails_on_a_numpy_warning():
+    check = checks.Checker("ex")
+    assert check.quietly(lambda: np.exp(np.array([1.0])), "fine")[0] == pytest.approx(np.e)
+    msg = _fail_message(lambda: check.quietly(lambda: np.exp(np.array([1e4])), "overflow", hint="shift!"))
+    assert "overflow" in msg and "hint: shift!" in msg
+    with np.errstate(all="ignore"):  # even when the caller silenced NumPy, the check still sees it
+        msg = _fail_message(lambda: check.quietly(lambda: np.array([0.0]) / 0.0, "nan", hint="h"))
+    assert "invalid value" in msg
+
+
+def test_a_shape_error_in_student_code_becomes_a_failure_with_a_shape_hint():
+    with pytest.raises(checks.CheckFailed) as info:
+        with checks.exercise("Exercise 9.8 - shapes") as check:
+            check.array(np.ones((2, 3)) - np.ones((2, 3)).max(axis=1), np.zeros((2, 3)), "c")
+    assert "could not be broadcast" in str(info.value) and "keepdims=True" in str(info.value)
+    with pytest.raises(ValueError, match="unrelated"):   # other ValueErrors pass through untouched
+        with checks.exercise("x"):
+            raise ValueError("unrelated")
+
+
+def test_a_matmul_shape_error_gets_the_order_of_factors_hint():
+    with pytest.raises(checks.CheckFailed) as info:
+        with checks.exercise("Exercise 9.7 - matmul"):
+            np.ones((2, 3)) @ np.ones((2, 3))
+    assert "order of the factors" in str(info.value)
+
+
+def test_messages_fit_nbgraders_90_columns_and_render_without_frames():
+    long_hint = "word " * 60
+    with pytest.raises(checks.CheckFailed) as info:
+        checks.Checker("ex").true(False, "a check with a long hint", hint=long_hint)
+    assert all(len(line) <= 90 for line in str(info.value).splitlines())
+    rendered = info.value._render_traceback_()
+    assert rendered[0].startswith("CheckFailed: FAILED - ex") and len(rendered) > 2
+
+
+def test_a_one_element_array_where_a_number_is_expected_gets_a_scalar_hint():
+    msg = _fail_message(lambda: checks.Checker("ex").array(np.array([0.1]), 0.1, "b_new"))
+    assert "single number" in msg and "float(...)" in msg

@@ -20,6 +20,8 @@ MUTANTS = [
     Mutant("ex1_2_update", "updates the caller's w in place",
            (("w_new = w + lr * error * x", "w += lr * error * x\n    w_new = w"),),
            "changes the caller's array in place"),
+    Mutant("ex1_2_update", "bias left out of the prediction", (("x @ w + b >= 0", "x @ w >= 0"),),
+           "y_hat must include the bias"),
     Mutant("ex1_2_update", "strict step at z = 0", (("x @ w + b >= 0", "x @ w + b > 0"),),
            "at z = 0 the prediction is 1"),
     # Exercise 1.3 train_perceptron
