@@ -1,0 +1,54 @@
+"""Plausible wrong answers for notebook 02, each with the hint the student must see."""
+
+from tests.grading.harness import Mutant
+
+MUTANTS = [
+    # Exercise 2.1 collapse_linear_layers
+    Mutant("ex2_1_collapse", "weights multiplied in reverse order",
+           (("W = W @ W_k", "W = W_k @ W"),), "order of the factors"),
+    Mutant("ex2_1_collapse", "later biases not carried through the weights",
+           (("b = b @ W_k + b_k", "b = b_k"),), "b1 must be carried through W2"),
+    Mutant("ex2_1_collapse", "biases summed without the weights",
+           (("    b = np.zeros(weights[0].shape[0])\n", ""),
+            ("        b = b @ W_k + b_k\n", ""),
+            ("    return W, b", "    b = sum(b_k.sum() for b_k in biases)\n    return W, np.atleast_1d(b)")),
+           "pass through every later weight matrix"),
+    # Exercise 2.2 sigmoid
+    Mutant("ex2_2_sigmoid", "naive sigmoid overflows",
+           (("    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+             "    return 1.0 / (1.0 + np.exp(-z))"),), "exp(-z) overflowed"),
+    Mutant("ex2_2_sigmoid", "derivative written as sigma", (("return s * (1.0 - s)", "return s"),),
+           "this is sigma(z) itself"),
+    Mutant("ex2_2_sigmoid", "derivative applied to z", (("s = sigmoid(z)\n    return", "s = z\n    return"),),
+           "first compute s = sigmoid(z)"),
+    # Exercise 2.3 tanh', ReLU family
+    Mutant("ex2_3_relu_family", "relu_grad(0) = 1", (("return (z > 0).astype(float)", "return (z >= 0).astype(float)"),),
+           "use z > 0, not z >= 0"),
+    Mutant("ex2_3_relu_family", "alpha hard-coded", (("np.where(z > 0, z, alpha * z)", "np.where(z > 0, z, 0.01 * z)"),),
+           "use the alpha argument"),
+    Mutant("ex2_3_relu_family", "leaky gradient alpha * z", (("np.where(z > 0, 1.0, alpha)", "np.where(z > 0, 1.0, alpha * z)"),),
+           "not alpha * z"),
+    Mutant("ex2_3_relu_family", "tanh' applied to z", (("1.0 - np.tanh(z) ** 2", "1.0 - z ** 2"),),
+           "first compute t = np.tanh(z)"),
+    # Exercise 2.4 ELU and Swish
+    Mutant("ex2_4_elu_swish", "ELU exp overflows in the unused branch",
+           (("alpha * np.expm1(np.minimum(z, 0.0))", "alpha * np.expm1(z)"),), "np.where computes both branches"),
+    Mutant("ex2_4_elu_swish", "ELU gradient keeps the -1",
+           (("np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))",
+             "np.where(z > 0, 1.0, alpha * np.expm1(np.minimum(z, 0.0)))"),), "the -1 disappears"),
+    Mutant("ex2_4_elu_swish", "Swish gradient without the product rule",
+           (("return s + z * s * (1.0 - s)", "return s"),), "only the first term of the product rule"),
+    Mutant("ex2_4_elu_swish", "ELU alpha ignored",
+           (("return np.where(z > 0, z, alpha * np.expm1", "return np.where(z > 0, z, 1.0 * np.expm1"),),
+           "use the alpha argument"),
+    # Exercise 2.5 softmax
+    Mutant("ex2_5_softmax", "no max shift", (("shifted = Z - Z.max(axis=1, keepdims=True)", "shifted = Z"),),
+           "subtract each row's maximum"),
+    Mutant("ex2_5_softmax", "normalised over columns",
+           (("E / E.sum(axis=1, keepdims=True)", "E / E.sum(axis=0, keepdims=True)"),
+            ("Z.max(axis=1, keepdims=True)", "Z.max(axis=0, keepdims=True)")), "you normalised each column"),
+    Mutant("ex2_5_softmax", "one global maximum", (("Z - Z.max(axis=1, keepdims=True)", "Z - Z.max()"),),
+           "subtract each row's OWN maximum"),
+    Mutant("ex2_5_softmax", "row sums without keepdims",
+           (("E / E.sum(axis=1, keepdims=True)", "E / E.sum(axis=1)"),), "keepdims=True"),
+]
