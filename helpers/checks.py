@@ -139,9 +139,11 @@ class Checker:
                 known or _shape_hint(got_arr.shape, expected.shape, hint),
             )
         if np.issubdtype(got_arr.dtype, np.floating) and not np.all(np.isfinite(got_arr)):
-            self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
-                       "your result contains NaN or inf - look for a division by zero, log(0) or "
+            generic = ("your result contains NaN or inf - look for a division by zero, log(0) or "
                        "an overflowing exp.")
+            specific = known or hint
+            self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"],
+                       f"{generic} {specific}" if specific else generic)
         if check_dtype_kind and got_arr.dtype.kind != expected.dtype.kind:
             self._fail(what, [f"expected dtype kind {expected.dtype} , got {got_arr.dtype}"],
                        hint or "convert the result with .astype(...).")
@@ -151,6 +153,10 @@ class Checker:
                 diff = np.abs(got_arr.astype(float) - expected.astype(float))
                 worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
                 lines.append(f"largest difference {diff[worst]:.3g} at index {worst}")
+            if known is None and got_arr.dtype == np.float32 and expected.dtype.kind == "f" \
+                    and np.allclose(got_arr, expected, rtol=1e-4, atol=1e-6):
+                known = ("your result is float32, which keeps only about 7 digits: compute in "
+                         "float64 (e.g. np.asarray(X, dtype=float)).")
             self._fail(what, lines, known or hint)
         self.passed += 1
 
@@ -195,14 +201,16 @@ class Checker:
         self._fail(what, [f"expected {exc_type.__name__} to be raised, nothing was raised"], hint)
 
 
-def _wrap(text: str, width: int = 84) -> list[str]:
-    """Indent a message line by two spaces and wrap it (nbgrader's Validate cuts at 90 columns).
+def _wrap(text: str, width: int = 80) -> list[str]:
+    """Indent a message line by two spaces and wrap it.
+
+    nbgrader's Validate cuts lines at 87 characters including its own 4-space indent.
 
     Lines that hold array reprs (several lines already) are only indented.
     """
     if "\n" in text:
         return [f"  {line}" for line in text.splitlines()]
-    return textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="      ",
+    return textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ",
                          break_long_words=False, break_on_hyphens=False) or ["  "]
 
 
@@ -210,11 +218,24 @@ def _shape_hint(got: tuple, expected: tuple, hint: str | None) -> str:
     if expected == () and got in ((1,), (1, 1)):
         return "expected a single number, got an array of shape " + str(got) + \
             ": take [0] or float(...) of it."
+    if got != expected and int(np.prod(got)) == int(np.prod(expected)) and len(got) != len(expected) \
+            and not (len(got) == len(expected) + 1 and got[-1] == 1):
+        return ("right number of values, wrong shape: return an array shaped like the input "
+                "(np.empty_like(z), np.where(...), or .reshape(z.shape)).")
     if expected and len(got) == len(expected) + 1 and got[-1] == 1 and got[:-1] == expected:
         return "you returned a column (extra trailing axis of length 1); use .ravel() or index [:, 0]."
     if len(got) == 2 and got[::-1] == expected:
         return "your result is transposed; check the order of the matrix product."
     return hint or "check the shapes of the arrays you combine (print .shape)."
+
+
+def _raising_function(err: BaseException) -> str:
+    """Name of the function whose stub raised, e.g. "`relu_grad`" (from the traceback)."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    name = tb.tb_frame.f_code.co_name if tb is not None else ""
+    return f"`{name}`" if name and not name.startswith("<") else "your function"
 
 
 @contextlib.contextmanager
@@ -224,12 +245,23 @@ def exercise(title: str) -> Iterator[Checker]:
     checker = Checker(title)
     try:
         yield checker
-    except NotImplementedError:
+    except NotImplementedError as err:
         # The exercise's stub is still there: say so plainly instead of showing a traceback.
         raise CheckFailed("\n".join([
-            f"NOT DONE YET - {title}:", *_wrap("your function still raises NotImplementedError."),
+            f"NOT DONE YET - {title}:",
+            *_wrap(f"{_raising_function(err)} still raises NotImplementedError."),
             *_wrap("Replace `raise NotImplementedError()` in the exercise cell with your code, run "
                    "that cell, then run this check again.")])) from None
+    except TypeError as err:
+        scalar_only = ("only integer scalar arrays", "only length-1 arrays", "only 0-dimensional arrays",
+                       "only size-1 arrays")
+        if not any(text in str(err) for text in scalar_only):
+            raise
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised TypeError: {err}"),
+            *_wrap("hint: a function for single numbers got an array: use NumPy's elementwise "
+                   "versions (np.exp, not math.exp; np.maximum(0, z), not max(0, z) or np.max(0, z)).")
+        ])) from err
     except ValueError as err:
         if not any(word in str(err) for word in ("broadcast", "matmul", "not aligned", "shapes")):
             raise

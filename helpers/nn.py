@@ -17,7 +17,7 @@ import numpy as np
 
 from helpers.activations import relu, relu_grad, sigmoid, sigmoid_grad
 
-__all__ = ["MLP", "binary_cross_entropy", "softmax_cross_entropy", "init_layer"]
+__all__ = ["MLP", "binary_cross_entropy", "softmax_cross_entropy"]
 
 _HIDDEN = {
     "relu": (relu, relu_grad),
@@ -26,8 +26,8 @@ _HIDDEN = {
 }
 
 
-def init_layer(fan_in: int, fan_out: int, method: str, rng: np.random.Generator) -> np.ndarray:
-    """Weights of one dense layer, shape (fan_in, fan_out).
+def _layer_weights(fan_in: int, fan_out: int, method: str, rng: np.random.Generator) -> np.ndarray:
+    """Weights of one dense layer, shape (fan_in, fan_out) (internal: notebook 05 derives these).
 
     method: "he" (normal, variance 2/fan_in, for ReLU), "xavier" (Glorot normal, variance
     2/(fan_in + fan_out), for tanh/sigmoid), "small" (N(0, 0.01^2)) or "zeros".
@@ -76,7 +76,7 @@ class MLP:
             if callable(init):
                 W = np.asarray(init(sizes[k - 1], sizes[k], self._rng), dtype=np.float64)
             else:
-                W = init_layer(sizes[k - 1], sizes[k], init, self._rng)
+                W = _layer_weights(sizes[k - 1], sizes[k], init, self._rng)
             if W.shape != (sizes[k - 1], sizes[k]):
                 raise ValueError(f"init returned shape {W.shape} for layer {k}, "
                                  f"expected {(sizes[k - 1], sizes[k])}")

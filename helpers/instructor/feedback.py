@@ -52,8 +52,15 @@ def _verdict(outputs) -> str:
         if out.get("output_type") != "error":
             continue
         message = ANSI.sub("", str(out.get("evalue", "")))
-        keep = [line.strip() for line in message.splitlines()
-                if line.strip().startswith(("FAILED", "NOT DONE YET", "check:", "hint:"))]
+        keep, keeping = [], False
+        for line in message.splitlines():
+            if line.strip().startswith(("FAILED", "NOT DONE YET", "check:", "hint:")):
+                keep.append(line.strip())
+                keeping = True
+            elif keeping and line.startswith("    ") and keep:   # a wrapped continuation line
+                keep[-1] += " " + line.strip()
+            else:
+                keeping = False
         if keep:
             return "\n".join(keep)
         return f"{out.get('ename', 'Error')} raised while running the hidden checks"

@@ -14,4 +14,5 @@ def test_notebook_runs_for_seed(name, seed, tmp_path):
     src = source_path(name)
     # Output goes to a temp dir: papermill's injected cell must never reach solutions/.
     papermill.execute_notebook(str(src), str(tmp_path / src.name), parameters={"SEED": seed},
-                               kernel_name="python3", cwd=str(src.parent), progress_bar=False)
+                               kernel_name="python3", cwd=str(src.parent), progress_bar=False,
+                               execution_timeout=300)

@@ -108,7 +108,8 @@ def test_a_shape_error_in_student_code_becomes_a_failure_with_a_shape_hint():
     with pytest.raises(checks.CheckFailed) as info:
         with checks.exercise("Exercise 9.8 - shapes") as check:
             check.array(np.ones((2, 3)) - np.ones((2, 3)).max(axis=1), np.zeros((2, 3)), "c")
-    assert "could not be broadcast" in str(info.value) and "keepdims=True" in str(info.value)
+    message = " ".join(str(info.value).split())   # messages are wrapped for Validate
+    assert "could not be broadcast" in message and "keepdims=True" in message
     with pytest.raises(ValueError, match="unrelated"):   # other ValueErrors pass through untouched
         with checks.exercise("x"):
             raise ValueError("unrelated")
@@ -133,3 +134,30 @@ def test_messages_fit_nbgraders_90_columns_and_render_without_frames():
 def test_a_one_element_array_where_a_number_is_expected_gets_a_scalar_hint():
     msg = _fail_message(lambda: checks.Checker("ex").array(np.array([0.1]), 0.1, "b_new"))
     assert "single number" in msg and "float(...)" in msg
+
+
+def test_not_done_yet_names_the_unfinished_function_and_scalar_type_errors_get_a_hint():
+    def relu_grad(z):
+        raise NotImplementedError()
+
+    with pytest.raises(checks.CheckFailed, match="`relu_grad` still raises"):
+        with checks.exercise("Exercise 9.6"):
+            relu_grad(1.0)
+    import math
+    with pytest.raises(checks.CheckFailed, match="np.exp, not math.exp"):
+        with checks.exercise("Exercise 9.5"):
+            math.exp(np.array([1.0, 2.0]))
+
+
+def test_flattened_result_gets_a_wrong_shape_hint():
+    msg = _fail_message(lambda: checks.Checker("ex").array(np.zeros(6), np.zeros((2, 3)), "c"))
+    assert "right number of values, wrong shape" in msg
+
+
+def test_nan_failures_keep_the_exercise_hint_and_float32_gets_its_own_hint():
+    msg = _fail_message(lambda: checks.Checker("ex").array(np.array([np.inf]), [1.0], "c",
+                                                          hint="compute the loss from the logits"))
+    assert "NaN or inf" in msg and "from the logits" in " ".join(msg.split())
+    got = np.array([0.1, 0.2], dtype=np.float32)
+    msg = _fail_message(lambda: checks.Checker("ex").array(got, np.array([0.1, 0.2]) + 1e-8, "c", rtol=1e-9, atol=0))
+    assert "float32" in msg

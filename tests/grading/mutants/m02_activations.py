@@ -16,7 +16,7 @@ MUTANTS = [
     # Exercise 2.2 sigmoid
     Mutant("ex2_2_sigmoid", "naive sigmoid overflows",
            (("    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
-             "    return 1.0 / (1.0 + np.exp(-z))"),), "exp(-z) overflowed"),
+             "    return 1.0 / (1.0 + np.exp(-z))"),), "exp overflowed"),
     Mutant("ex2_2_sigmoid", "derivative written as sigma", (("return s * (1.0 - s)", "return s"),),
            "this is sigma(z) itself"),
     Mutant("ex2_2_sigmoid", "derivative applied to z", (("s = sigmoid(z)\n    return", "s = z\n    return"),),
@@ -28,6 +28,8 @@ MUTANTS = [
            "use the alpha argument"),
     Mutant("ex2_3_relu_family", "leaky gradient alpha * z", (("np.where(z > 0, 1.0, alpha)", "np.where(z > 0, 1.0, alpha * z)"),),
            "not alpha * z"),
+    Mutant("ex2_3_relu_family", "relu changes its input in place",
+           (("return np.maximum(0.0, z)", "z[z < 0] = 0.0\n    return z"),), "you changed the array passed in"),
     Mutant("ex2_3_relu_family", "tanh' applied to z", (("1.0 - np.tanh(z) ** 2", "1.0 - z ** 2"),),
            "first compute t = np.tanh(z)"),
     # Exercise 2.4 ELU and Swish
