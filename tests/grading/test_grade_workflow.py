@@ -11,7 +11,7 @@ import pytest
 from helpers.instructor import examples, grade
 from tests.course import ROOT, make_course_copy, read, source_path
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grade_workflow")]
 NAME = "01_neurons_perceptron"
 
 
