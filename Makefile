@@ -11,9 +11,12 @@ export PATH := $(BIN):$(PATH)
 JOBS        ?= 2
 PORT        ?= 8888
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM    := /usr/bin/chromium
+SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-fast execute release grade clean
+.PHONY: help install browser lab test test-fast execute release examples grade clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -30,15 +33,24 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 	@echo "Environment ready in $(VENV)/"
 
+browser: ## install Debian's chromium for the browser tests (apt-get, once; `make test` needs it)
+	@test -x $(CHROMIUM) || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	@test -x $(CHROMIUM) && $(CHROMIUM) --version 2>/dev/null
+
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m helpers.instructor.lab $(PORT)
 
-test: install ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants
+test: install browser ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
-	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
 
-test-fast: install ## unit tests and static notebook checks only (seconds)
+test-fast: install ## unit tests and static notebook checks only (seconds; no notebooks run, no browser)
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow" tests
+
+examples: install ## rebuild the fake class in examples/submissions/ from solutions/ and notebooks/
+	$(BIN)/python -m helpers.instructor.examples
 
 execute: install ## re-run every solution notebook in place and store its outputs
 	$(BIN)/python -m helpers.instructor.execute solutions/*/*.ipynb
