@@ -65,6 +65,6 @@ grade: install ## autograde whatever is under submitted/<student>/<assignment>/ 
 	$(BIN)/python -m helpers.instructor.grade
 
 clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
-	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis
+	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.venv/*' -exec rm -rf {} +
