@@ -10,13 +10,15 @@ STAMP       := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 JOBS        ?= 2
 PORT        ?= 8888
+# make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
+ISOLATE     ?= 1
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM    := /usr/bin/chromium
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab test test-fast execute release examples grade clean
+.PHONY: help install browser lab test test-fast execute release examples grade bench clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -38,10 +40,15 @@ browser: ## install Debian's chromium for the browser tests (apt-get, once; `mak
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 	@test -x $(CHROMIUM) && $(CHROMIUM) --version 2>/dev/null
 
+sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (apt-get, once)
+	@command -v bwrap >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends bubblewrap; }
+	@bwrap --version
+
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m helpers.instructor.lab $(PORT)
 
-test: install browser ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -61,8 +68,11 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	  $(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN; done
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
-grade: install ## autograde whatever is under submitted/<student>/<assignment>/ and export grades.csv
-	$(BIN)/python -m helpers.instructor.grade
+grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
+	$(BIN)/python -m helpers.instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
+
+bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
+	$(BIN)/python -m helpers.instructor.bench
 
 clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
 	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts

@@ -14,7 +14,8 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook lives inside the repo but is git-ignored (it holds student grades).
 os.makedirs(os.path.join(HERE, ".nbgrader"), exist_ok=True)
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, ".nbgrader", "gradebook.db")
+# timeout: parallel grading (`make grade JOBS=N`) has several nbgrader processes writing to it.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, ".nbgrader", "gradebook.db") + "?timeout=120"
 # Exchange for JupyterHub courses; inside the repo by default (nbgrader's default is /srv).
 # Override with NNF_EXCHANGE_ROOT=/srv/nbgrader/exchange on a shared server.
 c.Exchange.root = os.environ.get("NNF_EXCHANGE_ROOT", os.path.join(HERE, ".nbgrader", "exchange"))
@@ -25,10 +26,29 @@ except OSError:  # a shared exchange the admin creates; nbgrader reports it if i
 
 # Per-cell timeout while validating/autograding: every cell of the course runs in well under
 # 30 s on a 2-core laptop, so 60 s stops an infinite loop without failing slow machines.
-c.Execute.timeout = 60
+c.Execute.timeout = int(os.environ.get("NNF_CELL_TIMEOUT", "60"))  # tests use a shorter one
 c.Execute.interrupt_on_timeout = True
 
 # Files nbgrader copies with an assignment (none besides the notebook today).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# `make grade` (helpers/instructor/grade.py) sets NNF_GRADING_KERNEL: kernels then start through
+# the sandbox wrapper with the grading guard, talk to nbgrader over Unix sockets (the sandbox has
+# no network), and nbgrader's Execute step is replaced by one that survives dead or stuck kernels.
+if os.environ.get("NNF_GRADING_KERNEL"):
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from helpers.instructor.grading_execute import GradingExecute
+
+    c.Autograde.autograde_preprocessors = [GradingExecute if step is Execute else step
+                                           for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+    c.Execute.kernel_name = os.environ["NNF_GRADING_KERNEL"]
+    c.KernelManager.transport = "ipc"
+    # nbclient waits 4 s for a cell's last output after its reply; IPython can take longer to
+    # format a long traceback on a busy machine, and nbgrader would then drop the whole notebook.
+    c.Execute.iopub_timeout = 30
+    # Unix sockets in this nbgrader process's private runtime directory (grade.py makes one).
+    c.KernelManager.ip = os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "kernel")

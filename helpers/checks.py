@@ -29,6 +29,10 @@ Mistake = Union[np.ndarray, float, int, Callable[[Any], bool]]
 
 __all__ = ["CheckFailed", "Checker", "exercise", "describe"]
 
+#: Called at the end of every exercise (grading only, see helpers/instructor/guard.py): each returns
+#: "" when the check machinery is intact, or what was changed.  Empty for students.
+integrity_hooks: list[Callable[[], str]] = []
+
 
 class CheckFailed(AssertionError):
     """A student-facing check failed; the message is meant to be read by a student.
@@ -42,20 +46,30 @@ class CheckFailed(AssertionError):
 
 
 def describe(value: Any, max_chars: int = 300) -> str:
-    """Short, readable description of a value: its repr plus shape and dtype for arrays."""
+    """Short, readable description of a value: its repr plus shape and dtype for arrays.
+
+    Never raises: a value whose repr fails (a student's own class, say) is described by its type.
+    """
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
         tiny = value.dtype.kind == "f" and np.any((value != 0) & (np.abs(value) < 1e-4))
         with np.printoptions(precision=6, suppress=not tiny, threshold=20, edgeitems=3):
-            text = repr(value)
+            text = _safe_repr(value)
         info = f"shape {value.shape}, dtype {value.dtype}"
     else:
-        text = repr(value)
+        text = _safe_repr(value)
         info = f"type {type(value).__name__}"
     if len(text) > max_chars:
         text = text[: max_chars - 3] + "..."
     return f"{text}  ({info})"
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception as err:  # a broken __repr__ must not turn a FAILED message into a crash
+        return f"<{type(value).__name__} object whose repr() raised {type(err).__name__}>"
 
 
 def _matches(got: np.ndarray, candidate: Mistake, rtol: float, atol: float) -> bool:
@@ -125,9 +139,12 @@ class Checker:
         except Exception:  # ragged lists and other objects numpy cannot turn into an array
             self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got)}"],
                        "return a NumPy array (or a number), not this object.")
-        if got_arr.dtype == object or not (np.issubdtype(got_arr.dtype, np.number)
-                                           or got_arr.dtype == bool):
+        # Real numbers (bool, int, float); complex only where complex is expected. Dates, times,
+        # strings and objects get a hint instead of an obscure NumPy error further down.
+        if got_arr.dtype.kind not in ("biufc" if expected.dtype.kind == "c" else "biuf"):
             self._fail(what, [f"expected: {describe(expected)}", f"got:      {describe(got)}"],
+                       "your result is complex (a square root or log of a negative number?): return "
+                       "real numbers." if got_arr.dtype.kind == "c" else
                        "return numbers (a NumPy array or a float), not strings or objects.")
         known = next((text for text, candidate in (mistakes or {}).items()
                       if _matches(got_arr, candidate, rtol, atol)), None)
@@ -243,6 +260,7 @@ def exercise(title: str) -> Iterator[Checker]:
     """Context manager for a test cell: yields a :class:`Checker`, prints PASSED at the end."""
     __tracebackhide__ = True  # keep student tracebacks short
     checker = Checker(title)
+    verifiers = tuple(integrity_hooks)  # taken now: code run during the checks cannot swap them
     try:
         yield checker
     except NotImplementedError as err:
@@ -274,4 +292,10 @@ def exercise(title: str) -> Iterator[Checker]:
         raise CheckFailed("\n".join([
             f"FAILED - {title}:", *_wrap(f"your code raised ValueError (a shape mismatch): {err}"),
             *_wrap(f"hint: {hint}")])) from err
+    for verify in verifiers:
+        problem = verify()
+        if problem:
+            raise CheckFailed("\n".join([f"FAILED - {title}:", *_wrap(
+                f"the grading environment was changed while this exercise ran ({problem}); "
+                "the checks cannot be trusted, so this cell scores 0.")]))
     print(f"PASSED - {title}: {checker.passed} of {checker.passed} checks")

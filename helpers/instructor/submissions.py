@@ -6,6 +6,7 @@ we find these first, report them by name and give 0, so the rest of the batch is
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,15 @@ import nbformat
 __all__ = ["Problem", "inspect_submission"]
 
 OK = "ok"
+#: A notebook larger than this is not even parsed (a runaway output saved in it, or an attack on
+#: the grader's memory); course notebooks with all their plots are about 1 MB.
+MAX_MB = float(os.environ.get("NNF_MAX_SUBMISSION_MB", "50"))
 
 
 @dataclass(frozen=True)
 class Problem:
     """Why a submission cannot be graded (status is a short keyword, detail a sentence)."""
-    status: str   # "missing", "wrong name", "empty", "corrupt"
+    status: str   # "missing", "wrong name", "empty", "too large", "corrupt"
     detail: str
 
 
@@ -35,8 +39,12 @@ def inspect_submission(folder: Path, notebook: str) -> Problem | None:
         if others:
             return Problem("wrong name", f"expected {path.name}, found {', '.join(others)}")
         return Problem("missing", f"no {path.name} in the submission")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         return Problem("empty", f"{path.name} is an empty file")
+    if size > MAX_MB * 2**20:
+        return Problem("too large", f"{path.name} is {size / 2**20:.0f} MB (limit {MAX_MB:g} MB): clear "
+                       "its outputs (Kernel > Restart Kernel and Clear Outputs) and submit again")
     try:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)

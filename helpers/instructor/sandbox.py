@@ -1,0 +1,140 @@
+"""Run a grading kernel in a sandbox (bubblewrap) with resource limits.
+
+Used as the ``argv`` prefix of the kernelspec that ``make grade`` gives nbgrader::
+
+    python -m helpers.instructor.sandbox [--no-isolation] -- python -m ipykernel_launcher -f CONN
+
+jupyter_client starts this command with the notebook's directory (the student's own working copy,
+``autograded/<student>/<assignment>/``) as the working directory.  With isolation (the default)
+the kernel then runs under ``bwrap`` where it sees only:
+
+* read-only: ``/usr`` (system libraries), the Python installation, the course's ``.venv`` and the
+  ``helpers/`` package;
+* read-write: its working copy and the private directory of its IPC sockets; read-only: its
+  connection file;
+* a private ``/tmp`` (tmpfs, size-capped), ``/proc`` and ``/dev`` of its own;
+* no network (a new, empty network namespace: the kernel talks to nbgrader over Unix sockets),
+  new user/PID/IPC/UTS namespaces, an empty environment (no tokens or secrets inherited).
+
+Not visible at all: ``solutions/``, the gradebook, ``submitted/`` and other students' work, the
+instructor's home.  Resource limits (both modes): address space, CPU seconds, size of a written
+file.  What this does *not* protect against is documented in ``docs/grading-security.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Limits of one grading kernel (environment variables override them).
+MEMORY_MB = int(os.environ.get("NNF_GRADE_MEMORY_MB", "3072"))    # address space
+CPU_SECONDS = int(os.environ.get("NNF_GRADE_CPU_SECONDS", "900"))  # whole notebook
+FILE_MB = int(os.environ.get("NNF_GRADE_FILE_MB", "64"))           # largest file it may write
+TMP_MB = 256                                                         # private /tmp
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces on this machine."""
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _python_roots() -> list[Path]:
+    """Directories the kernel's interpreter needs: the venv and the base installation."""
+    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parents[1]}
+    return sorted(p for p in roots if not str(p).startswith("/usr"))
+
+
+def bwrap_argv(workdir: Path, writable: list[Path], command: list[str],
+               read_only: list[Path] = ()) -> list[str]:
+    """The ``bwrap`` command line that runs ``command`` confined to ``workdir``."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: `make sandbox` installs it "
+                                 "(apt-get install bubblewrap), or grade with ISOLATE=0")
+    argv = [bwrap, "--unshare-all", "--die-with-parent", "--hostname", "grader",
+            "--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if os.path.islink(f"/{link}"):
+            argv += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    for name in ("ld.so.cache", "localtime", "nsswitch.conf", "passwd", "group", "fonts"):
+        argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"]
+    for path in _python_roots():
+        argv += ["--ro-bind", str(path), str(path)]
+    argv += ["--ro-bind", str(ROOT / "helpers"), str(ROOT / "helpers")]
+    for path in [workdir, *writable]:
+        argv += ["--bind", str(path), str(path)]
+    for path in read_only:
+        argv += ["--ro-bind", str(path), str(path)]
+    argv += ["--remount-ro", "/", "--chdir", str(workdir), "--clearenv"]
+    for key, value in kernel_environment().items():
+        argv += ["--setenv", key, value]
+    return [*argv, "--", *command]
+
+
+def kernel_environment() -> dict[str, str]:
+    """The whole environment of a sandboxed kernel: nothing of the grader's is inherited."""
+    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp",
+            "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def set_limits() -> None:
+    """Resource limits inherited by the kernel (and anything it starts)."""
+    for limit, value in ((resource.RLIMIT_AS, MEMORY_MB << 20), (resource.RLIMIT_CPU, CPU_SECONDS),
+                         (resource.RLIMIT_FSIZE, FILE_MB << 20), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+
+
+def connection_paths(command: list[str]) -> tuple[Path, Path]:
+    """(connection file, directory of the IPC sockets) of the kernel command's ``-f FILE``.
+
+    The sandbox has no network, so the kernel must use Unix sockets (``transport: ipc``) whose
+    path prefix (``ip``) is absolute - ``make grade`` sets ``KernelManager.ip`` to a private
+    runtime directory.
+    """
+    if "-f" not in command or command.index("-f") + 1 >= len(command):
+        raise SandboxUnavailable("the kernel command has no -f CONNECTION_FILE")
+    connection_file = Path(command[command.index("-f") + 1]).resolve()
+    info = json.loads(connection_file.read_text())
+    if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
+        raise SandboxUnavailable("a sandboxed kernel needs KernelManager.transport = 'ipc' with an "
+                                 f"absolute KernelManager.ip (got {info.get('transport')}, {info.get('ip')})")
+    return connection_file, Path(info["ip"]).parent
+
+
+def check_workdir(workdir: Path) -> None:
+    """Refuse to expose anything bigger than a student's own copy."""
+    protected = [Path("/"), Path.home(), ROOT, *ROOT.parents]
+    if workdir in protected or (ROOT / "solutions") in [workdir, *workdir.parents]:
+        raise SandboxUnavailable(f"refusing to run a grading kernel with {workdir} writable")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    isolate = "--no-isolation" not in argv
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    if not command:
+        sys.exit("usage: python -m helpers.instructor.sandbox [--no-isolation] -- COMMAND...")
+    set_limits()
+    if isolate:
+        workdir = Path.cwd().resolve()
+        check_workdir(workdir)
+        connection_file, sockets = connection_paths(command)
+        check_workdir(sockets)
+        command = bwrap_argv(workdir, [sockets] if sockets != workdir else [], command,
+                             read_only=[connection_file])
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Grading safety pieces in isolation: submission comparison, static scan, sandbox command, guard."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+
+from helpers.instructor import integrity, sandbox
+from tests.course import assignments, read, release_path, source_path
+
+NAME = "01_neurons_perceptron"
+
+
+def kinds(findings) -> list[str]:
+    return sorted(f.kind for f in findings)
+
+
+@pytest.fixture(scope="module")
+def release():
+    return read(release_path(NAME))
+
+
+def test_an_untouched_release_has_no_findings(release):
+    repaired, findings = integrity.check_structure(release, release)
+    assert findings == [] and repaired == release
+
+
+def test_deleted_reordered_edited_and_changed_cells_are_named(release):
+    nb = copy.deepcopy(release)
+    ids = [integrity.grade_id(c) for c in nb.cells]
+    del nb.cells[ids.index("ex1_2_update_tests")]
+    nb.cells.insert(0, nb.cells.pop(ids.index("ex1_1_predict_hidden")))
+    test = next(c for c in nb.cells if integrity.grade_id(c) == "ex1_3_train_tests")
+    test.source = "pass"
+    test.metadata.nbgrader["points"] = 99
+    nb.cells.append(copy.deepcopy(test))
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"grade_id": "made_up", "grade": True}}))
+    repaired, findings = integrity.check_structure(nb, release)
+    assert kinds(findings) == ["deleted", "duplicate", "edited", "metadata", "reordered", "unknown"]
+    assert any("ex1_2_update_tests was deleted - its 2 point(s) are lost" in str(f) for f in findings)
+    fixed = next(c for c in repaired.cells if integrity.grade_id(c) == "ex1_3_train_tests")
+    original = next(c for c in release.cells if integrity.grade_id(c) == "ex1_3_train_tests")
+    assert fixed.source == original.source and fixed.metadata.nbgrader["points"] == 3
+    assert sum(integrity.grade_id(c) == "ex1_3_train_tests" for c in repaired.cells) == 1
+    assert "made_up" not in {integrity.grade_id(c) for c in repaired.cells}
+    assert nb.cells[-1].metadata.nbgrader["grade_id"] == "made_up"   # the submission itself untouched
+
+
+def test_an_answer_cell_keeps_the_students_code_when_its_metadata_is_restored(release):
+    nb = copy.deepcopy(release)
+    answer = next(c for c in nb.cells if integrity.grade_id(c) == "ex1_1_predict")
+    answer.source = "def predict(X, w, b):\n    return X @ w + b >= 0\n"
+    answer.metadata.nbgrader["locked"] = True
+    repaired, findings = integrity.check_structure(nb, release)
+    assert kinds(findings) == ["metadata"]
+    fixed = next(c for c in repaired.cells if integrity.grade_id(c) == "ex1_1_predict")
+    assert fixed.source == answer.source and fixed.metadata.nbgrader["locked"] is False
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_honest_solutions_are_never_flagged_by_the_scan(name):
+    source = read(source_path(name))
+    assert integrity.scan_code(source, read(release_path(name)), integrity.protected_names(source)) == []
+
+
+@pytest.mark.parametrize("code, flag", [
+    ("np.allclose = lambda *a, **k: True", "changes np.allclose"),
+    ("checks.Checker.array = None", "changes checks.Checker.array"),
+    ("checks = object()", "rebinds checks"),
+    ("def logic_gate(name):\n    return 1", "redefines logic_gate"),
+    ("import gc", "imports gc"),
+    ("get_ipython().showtraceback = print", "calls get_ipython()"),
+    ("setattr(np, 'allclose', print)", "calls setattr()"),
+    ("f = lambda: 0\nf.__code__ = None", "uses .__code__"),
+    ("import sys\nsys.modules['helpers.checks'] = None", "uses .modules"),
+])
+def test_the_scan_flags_reaching_into_the_test_machinery(release, code, flag):
+    nb = copy.deepcopy(release)
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    source = read(source_path(NAME))
+    found = [str(f) for f in integrity.scan_code(nb, release, integrity.protected_names(source))]
+    assert any(flag in f for f in found), found
+
+
+def test_a_functions_own_names_are_not_flagged(release):
+    nb = copy.deepcopy(release)
+    nb.cells.append(nbformat.v4.new_code_cell("def f(np, checks):\n    np = 1\n    checks = 2\n    return np"))
+    source = read(source_path(NAME))
+    assert integrity.scan_code(nb, release, integrity.protected_names(source)) == []
+
+
+def test_the_sandbox_command_exposes_only_what_the_kernel_needs(tmp_path):
+    work, sockets = tmp_path / "autograded" / "s" / "a", tmp_path / "runtime"
+    argv = sandbox.bwrap_argv(work, [sockets], ["python", "-m", "ipykernel_launcher"], read_only=[tmp_path / "c.json"])
+    binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--bind"]
+    assert binds == [str(work), str(sockets)]
+    assert {"--unshare-all", "--clearenv", "--die-with-parent"} <= set(argv)
+    assert str(sandbox.ROOT) not in [argv[i + 1] for i, a in enumerate(argv) if a.endswith("bind")]
+    assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
+
+
+@pytest.mark.parametrize("workdir", ["/", str(sandbox.ROOT), str(sandbox.ROOT / "solutions" / "x")])
+def test_the_sandbox_refuses_to_expose_the_course(workdir):
+    from pathlib import Path
+    with pytest.raises(sandbox.SandboxUnavailable, match="refusing"):
+        sandbox.check_workdir(Path(workdir))
+
+
+def test_the_guard_restores_and_reports_what_was_changed():
+    """In a subprocess: the guard's audit hook cannot be removed from the process running it."""
+    script = textwrap.dedent("""
+        from IPython.core.interactiveshell import InteractiveShell
+        from helpers.instructor import guard
+        import numpy as np
+        from helpers import checks
+        shell = InteractiveShell.instance()
+        g = guard.install(shell)
+        shell.run_cell("import numpy as np\\nfrom helpers import checks")
+        original = np.allclose
+        shell.run_cell("np.allclose = lambda *a, **k: True\\nx = 1")
+        assert np.allclose is original, "restored before the next statement"
+        shell.run_cell("checks = None\\ny = 2")
+        assert shell.user_ns["checks"] is checks
+        def sneaky():
+            checks.Checker.array = lambda *a, **k: None
+        try:
+            with checks.exercise("demo") as check:
+                sneaky()
+                check.array(1, 2, "one is two")
+        except checks.CheckFailed as err:
+            assert "changed while this exercise ran" in str(err), err
+        else:
+            raise SystemExit("the patched checker was trusted")
+        print("CHANGES", g.changes)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "numpy.allclose" in done.stdout and "notebook name 'checks'" in done.stdout
+    assert "helpers.checks.Checker.array" in done.stdout
