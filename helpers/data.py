@@ -20,6 +20,8 @@ import numpy as np
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from helpers._validate import integer
+
 __all__ = [
     "PARAMETRIC_TESTS",
     "TEST_UNITS",
@@ -246,9 +248,9 @@ def make_parametric_tests(
     -------
     ParametricTestData
     """
-    n_devices = _check_int(n_devices, "n_devices", low=1)
-    n_tests = _check_int(n_tests, "n_tests", low=2)
-    n_wafers = _check_int(n_wafers, "n_wafers", low=1)
+    n_devices = integer(n_devices, "n_devices", low=1)
+    n_tests = integer(n_tests, "n_tests", low=2)
+    n_wafers = integer(n_wafers, "n_wafers", low=1)
     if n_tests > len(PARAMETRIC_TESTS):
         raise ValueError(f"n_tests must be between 2 and {len(PARAMETRIC_TESTS)}, got {n_tests}")
     if n_wafers > n_devices:
@@ -304,14 +306,6 @@ def make_parametric_tests(
         wafer=wafer,
         lot=lot,
     )
-
-
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 # The speed screen of shmoo_slice: a device fails if
@@ -463,6 +457,16 @@ def standardize(X_train, *others):
     tuple
         ``(X_train_scaled, *others_scaled, scaler)``: float64 arrays of the
         input shapes, then the fitted ``sklearn.preprocessing.StandardScaler``.
+        A constant column of ``X_train`` is only centred (scale 1), so it
+        becomes 0 there.
+
+    Raises
+    ------
+    TypeError
+        An array does not hold real numbers (strings, objects, complex).
+    ValueError
+        Wrong shapes, NaN or inf, or values so large that standardizing
+        them overflows float64 (variance beyond about 1e308).
     """
     arrays = [_as_finite_2d(X_train, "X_train")]
     arrays += [_as_finite_2d(X, f"others[{i}]") for i, X in enumerate(others)]
@@ -470,14 +474,27 @@ def standardize(X_train, *others):
     for i, X in enumerate(arrays[1:]):
         if X.shape[1] != n_features:
             raise ValueError(f"others[{i}] has {X.shape[1]} features, X_train has {n_features}")
-    scaler = StandardScaler().fit(arrays[0])
-    return (*(scaler.transform(X) for X in arrays), scaler)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming the column
+        scaler = StandardScaler().fit(arrays[0])
+        scaled = [scaler.transform(X) for X in arrays]
+    # An overflowing variance is inf, which scikit-learn would treat as a constant column (scale 1).
+    fitted = np.vstack([scaler.mean_, scaler.var_])
+    names = ["X_train", *(f"others[{i}]" for i in range(len(others)))]
+    for name, values in [("X_train", fitted), *zip(names, scaled)]:
+        if not np.all(np.isfinite(values)):
+            column = int(np.argwhere(~np.isfinite(values))[0][1])
+            raise ValueError(
+                f"standardizing {name} overflows float64 in column {column} (training mean "
+                f"{scaler.mean_[column]:.3g}, standard deviation {np.sqrt(scaler.var_[column]):.3g}): "
+                "rescale that feature first, e.g. express it in other units"
+            )
+    return (*scaled, scaler)
 
 
 def _as_finite_2d(X, name):
     X = np.asarray(X)
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        raise TypeError(f"{name} must be numeric, got dtype {X.dtype}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric (real numbers), got dtype {X.dtype}")
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D with shape (n_samples, n_features), got shape {X.shape}")
     X = X.astype(np.float64)

@@ -12,6 +12,10 @@ All gradients are central differences, ``(f(x + eps) - f(x - eps)) / (2 eps)``,
 and are compared with the *relative error* of :func:`relative_error`.
 Rough guide: < 1e-7 the gradient is right; 1e-7 .. 1e-4 look closer (kinks
 such as ReLU at 0 give errors here); > 1e-4 it is probably wrong.
+
+Gradients are checked at finite points only, and only where ``x + eps`` and
+``x - eps`` differ from ``x`` in float64 (for eps = 1e-6: |x| below about
+4e9); elsewhere a clear ValueError says so instead of a meaningless 0.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from html import escape
 
 import numpy as np
+
+from helpers._validate import number, real_array, require_finite
 
 __all__ = [
     "GradcheckReport",
@@ -56,6 +62,7 @@ def numerical_gradient(f, x, eps=1e-6):
     array([2., 4.])
     """
     _check_float_array(x, "x")
+    number(eps, "eps", 0.0, low_open=True)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         grad[index] = _partial_derivative(f, x, index, eps)
@@ -132,14 +139,26 @@ def check_derivative(f, df, z, eps=1e-6):
     float
         ``relative_error(df(z), (f(z + eps) - f(z - eps)) / (2 * eps))``.
     """
-    z = np.asarray(z, dtype=np.float64)
-    numeric = (np.asarray(f(z + eps), dtype=np.float64) - np.asarray(f(z - eps), dtype=np.float64)) / (2 * eps)
+    z = real_array(z, "z").astype(np.float64, copy=False)
+    require_finite(z, "z")
+    number(eps, "eps", 0.0, low_open=True)
+    lost = (z + eps == z) | (z - eps == z)
+    if np.any(lost):
+        index = tuple(int(i) for i in np.argwhere(lost)[0])
+        raise ValueError(_lost_step(eps, f"z{list(index)}" if index else "z", z[index]))
+    f_plus, f_minus = np.asarray(f(z + eps), dtype=np.float64), np.asarray(f(z - eps), dtype=np.float64)
     analytic = np.asarray(df(z), dtype=np.float64)
-    if analytic.shape != z.shape or numeric.shape != z.shape:
+    if analytic.shape != z.shape or f_plus.shape != z.shape or f_minus.shape != z.shape:
         raise ValueError(
             f"f and df must be elementwise: z has shape {z.shape}, "
-            f"f(z) has shape {numeric.shape}, df(z) has shape {analytic.shape}"
+            f"f(z) has shape {f_plus.shape}, df(z) has shape {analytic.shape}"
         )
+    for values, what in ((f_plus, "f(z + eps)"), (f_minus, "f(z - eps)"), (analytic, "df(z)")):
+        if not np.all(np.isfinite(values)):
+            index = _first_bad(values)
+            raise ValueError(f"{what} is {values[index]} at z = {z[index]} (index {index}); "
+                             "a derivative can only be checked where f and df are finite")
+    numeric = (f_plus - f_minus) / (2 * eps)
     return relative_error(analytic, numeric)
 
 
@@ -271,10 +290,12 @@ def gradcheck(loss_fn, params, grads, eps=1e-6, tol=1e-7, max_checks_per_tensor=
         )
     if max_checks_per_tensor is not None and max_checks_per_tensor < 1:
         raise ValueError(f"max_checks_per_tensor must be None or >= 1, got {max_checks_per_tensor}")
+    number(eps, "eps", 0.0, low_open=True)
+    number(tol, "tol", 0.0, low_open=True)
     analytic = {}  # copies, taken before loss_fn runs (it might overwrite grads)
     for name, x in params.items():
         _check_float_array(x, f"params[{name!r}]")
-        analytic[name] = np.array(grads[name], dtype=np.float64)
+        analytic[name] = np.array(real_array(grads[name], f"grads[{name!r}]"), dtype=np.float64)
         if analytic[name].shape != x.shape:
             raise ValueError(f"grads[{name!r}] has shape {analytic[name].shape}, params[{name!r}] has shape {x.shape}")
         if not np.all(np.isfinite(analytic[name])):
@@ -314,6 +335,8 @@ def _check_tensor(name, loss_fn, x, analytic, eps, tol, max_checks, rng):
 def _partial_derivative(f, x, index, eps):
     """Central difference of ``f()`` in the single element ``x[index]``."""
     old = x[index]
+    if old + eps == old or old - eps == old:
+        raise ValueError(_lost_step(eps, f"the element at index {tuple(int(i) for i in index)}", old))
     try:
         x[index] = old + eps
         f_plus = _scalar(f(), "the function")
@@ -331,6 +354,14 @@ def _check_float_array(x, name):
         raise TypeError(f"{name} must have dtype float64 to be nudged by eps, got dtype {x.dtype}")
     if not x.flags.writeable:
         raise ValueError(f"{name} is read-only; it must be writeable to be perturbed in place")
+    require_finite(x, name, "; a gradient can only be checked at a finite point")
+
+
+def _lost_step(eps, name, value):
+    """Message for a point where x + eps or x - eps rounds back to x (0 / 0 or a one-sided step)."""
+    return (f"eps = {eps:g} is too small next to {name} = {value:g}: x + eps rounds back to x in "
+            f"float64. Check gradients at moderate values (|x| below about {eps * 2 ** 52:.0e} for "
+            "this eps) or use a larger eps.")
 
 
 def _scalar(value, what):

@@ -7,6 +7,13 @@ below turn logits into probabilities in a numerically stable way.
 
 The network keeps its parameters in a dict {"W1": ..., "b1": ..., "W2": ...} so that the update
 rules of notebook 04 can be applied to it name by name.
+
+Inputs are checked where they enter (forward, backward, the losses): wrong shapes, non-numeric
+dtypes, NaN/inf or impossible labels raise TypeError/ValueError saying what was expected, and a
+forward pass whose outputs overflow raises FloatingPointError instead of returning NaN. Inside
+np.errstate(over="ignore") or np.errstate(invalid="ignore") - where the caller watches for NaN
+itself, as notebook 05 does to show exploding gradients - NaN/inf logits, dlogits and losses pass
+through as in plain NumPy (the data X and the labels are still checked).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Callable
 
 import numpy as np
 
+from helpers._validate import integer, nonfinite_ignored, number, real_array, require_finite
 from helpers.activations import relu, relu_grad, sigmoid, sigmoid_grad
 
 __all__ = ["MLP", "binary_cross_entropy", "softmax_cross_entropy"]
@@ -62,14 +70,15 @@ class MLP:
     """
 
     def __init__(self, layer_sizes, hidden="relu", init="he", dropout=0.0, seed=0):
-        sizes = [int(n) for n in layer_sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"layer_sizes needs >= 2 positive sizes, got {list(layer_sizes)}")
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+            raise TypeError(f"layer_sizes must be a list of ints such as [20, 64, 1], got {layer_sizes!r}")
+        sizes = [integer(n, "every entry of layer_sizes", low=1) for n in layer_sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes needs >= 2 positive sizes, got {sizes}")
         if hidden not in _HIDDEN:
             raise ValueError(f"unknown hidden activation {hidden!r}; expected one of {sorted(_HIDDEN)}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.layer_sizes, self.hidden, self.dropout = sizes, hidden, float(dropout)
+        self.layer_sizes, self.hidden = sizes, hidden
+        self.dropout = number(dropout, "dropout", 0.0, 1.0)
         self._rng = np.random.default_rng(seed)
         self.params: dict[str, np.ndarray] = {}
         for k in range(1, len(sizes)):
@@ -80,6 +89,7 @@ class MLP:
             if W.shape != (sizes[k - 1], sizes[k]):
                 raise ValueError(f"init returned shape {W.shape} for layer {k}, "
                                  f"expected {(sizes[k - 1], sizes[k])}")
+            require_finite(W, f"the weights init returned for layer {k}")
             self.params[f"W{k}"] = W
             self.params[f"b{k}"] = np.zeros(sizes[k])
         self._cache: list | None = None
@@ -92,10 +102,14 @@ class MLP:
         """Logits for X (m, n_inputs): shape (m,) for one output unit, else (m, n_outputs).
 
         Keeps what backward needs. Dropout is applied to hidden activations only in training mode.
+        X must be finite numbers (else TypeError/ValueError); if the logits overflow to inf or NaN
+        (diverged parameters, enormous inputs) FloatingPointError says which - unless inside
+        np.errstate(over="ignore") or np.errstate(invalid="ignore"), where they are returned.
         """
-        X = np.asarray(X, dtype=np.float64)
+        X = real_array(X, "X").astype(np.float64, copy=False)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X must have shape (m, {self.layer_sizes[0]}), got {X.shape}")
+            raise ValueError(f"X must have shape (m, n_inputs={self.layer_sizes[0]}), got {X.shape}")
+        require_finite(X, "X")
         f, _ = _HIDDEN[self.hidden]
         A, cache = X, []
         for k in range(1, self.n_layers + 1):
@@ -111,14 +125,37 @@ class MLP:
                 H = H * mask
             cache.append((A, Z, mask))
             A = H
+        if not np.isfinite(A).all() and not nonfinite_ignored():
+            self._cache = None
+            raise FloatingPointError(self._overflow_message(X))
         self._cache = cache
         return A[:, 0] if self.layer_sizes[-1] == 1 else A
 
+    def _overflow_message(self, X) -> str:
+        broken = [name for name, value in self.params.items() if not np.isfinite(value).all()]
+        cause = (f"the parameters {', '.join(broken)} contain NaN or inf" if broken else
+                 f"the parameters are finite, so the values overflowed on the way (largest |X| "
+                 f"{np.abs(X).max():.3g}, largest |weight| "
+                 f"{max(np.abs(w).max() for w in self.params.values()):.3g})")
+        return (f"the network's outputs (logits) are NaN or inf: {cause}. If this happened in "
+                "training, the updates diverged: lower the learning rate; also check that the "
+                "inputs are standardized.")
+
     def backward(self, dlogits):
-        """Gradients {"W1": ..., "b1": ...} of the loss, given dL/dlogits from the last forward."""
+        """Gradients {"W1": ..., "b1": ...} of the loss, given dL/dlogits from the last forward.
+
+        dlogits has the shape of the logits forward returned: (m,) (or (m, 1)) for one output unit,
+        else (m, n_outputs); it must be finite (outside np.errstate(over/invalid="ignore")).
+        """
         if self._cache is None:
             raise RuntimeError("call forward before backward")
-        dZ = np.asarray(dlogits, dtype=np.float64)
+        dZ = real_array(dlogits, "dlogits").astype(np.float64, copy=False)
+        m, n_out = self._cache[-1][1].shape
+        if dZ.shape != (m, n_out) and not (n_out == 1 and dZ.shape == (m,)):
+            expected = (m,) if n_out == 1 else (m, n_out)
+            raise ValueError(f"dlogits must have the shape of the logits of the last forward, "
+                             f"{expected}, got {dZ.shape}")
+        require_finite(dZ, "dlogits", ignorable=True)
         if dZ.ndim == 1:
             dZ = dZ[:, None]
         _, df = _HIDDEN[self.hidden]
@@ -163,46 +200,93 @@ class MLP:
             self.params[name] = np.array(value, dtype=np.float64)
 
 
+def _check_binary_labels(y, name="y"):
+    """ValueError unless every label lies in [0, 1] (0/1, or soft labels); NaN fails too."""
+    if y.size and not (y.min() >= 0.0 and y.max() <= 1.0):
+        bad = int(np.flatnonzero(~((y >= 0.0) & (y <= 1.0)))[0])
+        raise ValueError(f"{name} must hold labels 0 or 1 (or probabilities in [0, 1]), "
+                         f"got {y[bad]} at index {bad}")
+
+
+def _class_labels(y, n_classes, name="y"):
+    """y as an integer array of class labels 0..n_classes-1 (TypeError/ValueError otherwise)."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels 0..{n_classes - 1}, got dtype {y.dtype}"
+                        + (" (convert with .astype(int))" if y.dtype.kind in "bf" else ""))
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = int(np.flatnonzero((y < 0) | (y >= n_classes))[0])
+        raise ValueError(f"{name} must hold class labels 0..{n_classes - 1} (one per column of the "
+                         f"logits), got {y[bad]} at index {bad}")
+    return y
+
+
+def _check_weights(sample_weight, shape):
+    """sample_weight as float64, checked: shape (m,), finite, >= 0, positive finite sum."""
+    w = real_array(sample_weight, "sample_weight").astype(np.float64, copy=False)
+    if w.shape != shape:
+        raise ValueError(f"sample_weight must have shape (m,) = {shape}, one weight per label, got {w.shape}")
+    require_finite(w, "sample_weight")
+    if w.size and not (w.min() >= 0 and 0 < w.sum() < np.inf):
+        raise ValueError(f"sample_weight must be >= 0 with a positive, finite sum, got min {w.min():g}, "
+                         f"sum {w.sum():g}")
+    return w
+
+
+def _finite_loss(loss, z):
+    if not np.isfinite(loss) and not nonfinite_ignored():
+        raise FloatingPointError(f"the loss overflowed to {loss} (largest |logit| {np.abs(z).max():.3g}): "
+                                 "logits this large mean the network diverged; lower the learning rate")
+    return float(loss)
+
+
 def binary_cross_entropy(logits, y, sample_weight=None):
     """Mean binary cross-entropy of sigmoid(logits) against labels y, and its gradient.
 
-    Computed from logits with log(1 + e^z) written stably, so it is finite for any logits.
+    Computed from logits with log(1 + e^z) written stably, so it is finite for any finite logits
+    (up to about 1e300 in size, where the mean itself would overflow).
 
-    logits : (m,) float, y : (m,) 0/1, sample_weight : optional (m,) positive weights
+    logits : (m,) finite floats, m >= 1; y : (m,) 0/1 (or probabilities in [0, 1]);
+    sample_weight : optional (m,) finite weights >= 0 with a positive, finite sum
     returns (loss: float, dlogits: (m,)) with dlogits = w * (sigmoid(logits) - y) / sum(w)
     """
-    z = np.asarray(logits, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    z = real_array(logits, "logits").astype(np.float64, copy=False)
+    y = real_array(y, "y").astype(np.float64, copy=False)
     if z.shape != y.shape or z.ndim != 1:
         raise ValueError(f"logits and y must both have shape (m,), got {z.shape} and {y.shape}")
-    w = np.ones_like(z) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    if w.shape != z.shape or np.any(w < 0):
-        raise ValueError("sample_weight must be non-negative with the same shape as y")
+    if z.size == 0:
+        raise ValueError("logits and y are empty (m = 0): a mean loss needs at least one example")
+    require_finite(z, "logits", ignorable=True)
+    _check_binary_labels(y)
+    w = np.ones_like(z) if sample_weight is None else _check_weights(sample_weight, z.shape)
     # -[y log s + (1-y) log(1-s)] = log(1 + e^z) - y z, and log(1 + e^z) = logaddexp(0, z)
     losses = np.logaddexp(0.0, z) - y * z
     total = w.sum()
-    return float(np.sum(w * losses) / total), w * (sigmoid(z) - y) / total
+    return _finite_loss(np.sum(w * losses) / total, z), w * (sigmoid(z) - y) / total
 
 
 def softmax_cross_entropy(logits, y):
     """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
 
-    logits : (m, K) float, y : (m,) ints in 0..K-1
+    logits : (m, K) finite floats, m >= 1, K >= 1; y : (m,) ints in 0..K-1
     returns (loss: float, dlogits: (m, K)) with dlogits = (softmax(logits) - onehot(y)) / m
     """
-    Z = np.asarray(logits, dtype=np.float64)
+    Z = real_array(logits, "logits").astype(np.float64, copy=False)
     y = np.asarray(y)
-    if Z.ndim != 2 or y.shape != (Z.shape[0],):
-        raise ValueError(f"logits must be (m, K) and y (m,), got {Z.shape} and {y.shape}")
-    if y.min() < 0 or y.max() >= Z.shape[1]:
-        raise ValueError(f"labels must be in 0..{Z.shape[1] - 1}")
+    if Z.ndim != 2 or Z.shape[1] < 1 or y.shape != Z.shape[:1]:
+        raise ValueError(f"logits must be (m, K) with K >= 1 and y (m,) class labels, "
+                         f"got {Z.shape} and {y.shape}")
+    y = _class_labels(y, Z.shape[1])
+    if Z.shape[0] == 0:
+        raise ValueError("logits and y are empty (m = 0): a mean loss needs at least one example")
+    require_finite(Z, "logits", ignorable=True)
     shifted = Z - Z.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     m = Z.shape[0]
     loss = -log_probs[np.arange(m), y].mean()
     dZ = np.exp(log_probs)
     dZ[np.arange(m), y] -= 1.0
-    return float(loss), dZ / m
+    return _finite_loss(loss, Z), dZ / m
 
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple]
