@@ -181,6 +181,8 @@ def runtime_findings(graded_nb) -> list[str]:
                     notes.append(f"{where}: {line.strip('[] ')}")
             if out.get("ename") == "MemoryError":
                 notes.append(f"{where}: MemoryError (the kernel's memory limit)")
+            elif out.get("ename") == "CellTimeoutError" and not str(out.get("evalue", "")).startswith(STUCK):
+                notes.append(f"{where}: timed out and was interrupted")
     return notes
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 
 NAME = "01_neurons_perceptron"
-WRONG_PREDICT = "def predict(X, w, b):\n    return np.zeros(len(X), dtype=int)\n"
+# the classic mistake (step(0) = 0): loses exercise 1.1, training still converges as fast
+WRONG_PREDICT = "def predict(X, w, b):\n    return (X @ w + b > 0).astype(int)\n"
 TESTS_1_1 = ("ex1_1_predict_tests", "ex1_1_predict_hidden")
 TESTS_1_2 = ("ex1_2_update_tests", "ex1_2_update_hidden")
 TESTS_1_3 = ("ex1_3_train_tests", "ex1_3_train_hidden")
@@ -73,8 +74,7 @@ def segfault(nb, course):
 
 
 def memory_hog(nb, course):
-    add_after(nb, "ex1_1_predict_hidden", "def hog():\n    chunks = []\n    while True:\n"
-              "        chunks.append(bytearray(2**27))\n\nhog()")
+    add_after(nb, "ex1_1_predict_hidden", "hog = bytearray(64 * 2**30)   # 64 GiB")
 
 
 def wrong_predict(nb, course):
@@ -121,7 +121,7 @@ def patch_while_checked(nb, course):
     replace_answer(nb, "ex1_1_predict", (
         "_calls = []\n\ndef predict(X, w, b):\n    _calls.append(1)\n"
         "    checks.Checker.array = lambda self, *a, **k: None\n"
-        "    return (X @ w + b >= 0).astype(int) if len(_calls) == 1 else np.zeros(len(X), dtype=int)\n"))
+        "    return (X @ w + b >= 0).astype(int) if len(_calls) == 1 else (X @ w + b > 0).astype(int)\n"))
 
 
 def rebind_checks(nb, course):
@@ -182,13 +182,12 @@ CASES: dict[str, tuple] = {
     "honest": (None, Expected(flagged=False)),
     # the baseline of the attacks below: a wrong predict loses 1.1 and whatever builds on it
     "wrong_predict": (wrong_predict, Expected(lost=TESTS_1_1, at_least=True, flagged=False)),
-    "infinite_loop": (infinite_loop, Expected(lost=TESTS_1_3, report="", flagged=False)),
+    "infinite_loop": (infinite_loop, Expected(lost=TESTS_1_3, report="timed out")),
     "stubborn_loop": (stubborn_loop, Expected(lost=TESTS_1_4, report="did not stop after the timeout")),
     "sys_exit": (sys_exit, Expected(flagged=False)),
     "os_exit": (os_exit, Expected(lost=TESTS_1_3 + TESTS_1_4, report="the kernel died")),
     "segfault": (segfault, Expected(lost=TESTS_1_4, report="the kernel died")),
-    # the MemoryError's traceback keeps the memory until the next error: later cells may fail too
-    "memory_hog": (memory_hog, Expected(at_least=True, kept=TESTS_1_1, report="MemoryError")),
+    "memory_hog": (memory_hog, Expected(report="MemoryError")),
     "huge_output": (huge_output, Expected(report="truncated by the grader")),
     "deleted_test": (deleted_test, Expected(lost=("ex1_2_update_tests",), report="ex1_2_update_tests was deleted")),
     "deleted_answer": (deleted_answer, Expected(lost=TESTS_1_4, report="answer cell ex1_4_xor_network was deleted")),

@@ -60,7 +60,7 @@ def grade_class(tmp_path_factory, port, isolate: bool, cases) -> tuple:
         if other.name != NAME:
             shutil.rmtree(other)
     adversarial.write_class(course, read(SOLVED), port, ROOT / "helpers", cases)
-    env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "8", "NNF_MAX_SUBMISSION_MB": "2",
+    env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "15", "NNF_MAX_SUBMISSION_MB": "2",
            "NNF_TEST_SECRET": "do-not-leak"}
     args = ["--course", str(course), "--jobs", "2"] + ([] if isolate else ["--no-isolation"])
     done = subprocess.run([sys.executable, "-m", "helpers.instructor.grade", *args], cwd=ROOT, env=env,
