@@ -21,7 +21,8 @@ def sigmoid(z):
     z = real_array(z, "z").astype(np.float64, copy=False)
     # exp of a non-positive number never overflows: use exp(-|z|) on both branches.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = 1.0 + e
+    return np.where(z >= 0, 1.0 / d, e / d)
 
 
 def sigmoid_grad(z):

@@ -23,12 +23,14 @@ from typing import Callable
 import numpy as np
 
 from helpers._validate import integer, nonfinite_ignored, number, real_array, require_finite
-from helpers.activations import relu, relu_grad, sigmoid, sigmoid_grad
+from helpers.activations import sigmoid, sigmoid_grad
 
 __all__ = ["MLP", "binary_cross_entropy", "softmax_cross_entropy"]
 
 _HIDDEN = {
-    "relu": (relu, relu_grad),
+    # helpers.activations.relu and relu_grad without their argument checks (Z is a float64 array
+    # here); the derivative as a boolean mask: dA *= mask multiplies by 1.0 or 0.0 all the same.
+    "relu": (lambda z: np.maximum(0.0, z), lambda z: z > 0),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sigmoid": (sigmoid, sigmoid_grad),
 }
@@ -110,10 +112,15 @@ class MLP:
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (m, n_inputs={self.layer_sizes[0]}), got {X.shape}")
         require_finite(X, "X")
+        return self._forward(X, training)
+
+    def _forward(self, X, training):
+        """forward for X already checked (float64, (m, n_inputs), finite): train's inner loop."""
         f, _ = _HIDDEN[self.hidden]
         A, cache = X, []
         for k in range(1, self.n_layers + 1):
-            Z = A @ self.params[f"W{k}"] + self.params[f"b{k}"]
+            Z = A @ self.params[f"W{k}"]
+            Z += self.params[f"b{k}"]
             if k == self.n_layers:
                 cache.append((A, Z, None))
                 A = Z
@@ -156,6 +163,10 @@ class MLP:
             raise ValueError(f"dlogits must have the shape of the logits of the last forward, "
                              f"{expected}, got {dZ.shape}")
         require_finite(dZ, "dlogits", ignorable=True)
+        return self._backward(dZ)
+
+    def _backward(self, dZ):
+        """backward for dlogits already checked (float64, the logits' shape): train's inner loop."""
         if dZ.ndim == 1:
             dZ = dZ[:, None]
         _, df = _HIDDEN[self.hidden]
@@ -163,13 +174,14 @@ class MLP:
         for k in range(self.n_layers, 0, -1):
             A_prev, Z, _ = self._cache[k - 1]
             grads[f"W{k}"] = A_prev.T @ dZ
-            grads[f"b{k}"] = dZ.sum(axis=0)
+            grads[f"b{k}"] = np.add.reduce(dZ, axis=0)
             if k > 1:
-                dA = dZ @ self.params[f"W{k}"].T
+                dA = dZ @ self.params[f"W{k}"].T     # a new array: scaled in place below
                 _, Z_prev, mask = self._cache[k - 2]
                 if mask is not None:
-                    dA = dA * mask
-                dZ = dA * df(Z_prev)
+                    dA *= mask
+                dA *= df(Z_prev)
+                dZ = dA
         return grads
 
     def predict_proba(self, X):
@@ -258,9 +270,15 @@ def binary_cross_entropy(logits, y, sample_weight=None):
         raise ValueError("logits and y are empty (m = 0): a mean loss needs at least one example")
     require_finite(z, "logits", ignorable=True)
     _check_binary_labels(y)
-    w = np.ones_like(z) if sample_weight is None else _check_weights(sample_weight, z.shape)
+    return _bce(z, y, None if sample_weight is None else _check_weights(sample_weight, z.shape))
+
+
+def _bce(z, y, w=None):
+    """binary_cross_entropy for checked arguments (w None: all weights 1): train's inner loop."""
     # -[y log s + (1-y) log(1-s)] = log(1 + e^z) - y z, and log(1 + e^z) = logaddexp(0, z)
     losses = np.logaddexp(0.0, z) - y * z
+    if w is None:   # all weights 1: the same numbers without multiplying by ones
+        return _finite_loss(np.sum(losses) / z.size, z), (sigmoid(z) - y) / z.size
     total = w.sum()
     return _finite_loss(np.sum(w * losses) / total, z), w * (sigmoid(z) - y) / total
 
@@ -280,6 +298,11 @@ def softmax_cross_entropy(logits, y):
     if Z.shape[0] == 0:
         raise ValueError("logits and y are empty (m = 0): a mean loss needs at least one example")
     require_finite(Z, "logits", ignorable=True)
+    return _softmax_ce(Z, y)
+
+
+def _softmax_ce(Z, y):
+    """softmax_cross_entropy for checked arguments: train's inner loop."""
     shifted = Z - Z.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     m = Z.shape[0]

@@ -41,14 +41,16 @@ class _Optimizer:
         A NaN, inf or too large gradient raises FloatingPointError (the loss or its gradient
         overflowed upstream: lower the learning rate or clip the gradients).
         """
-        if set(params) != set(grads):
+        if params.keys() != grads.keys():
             raise ValueError(f"params and grads name different tensors: {sorted(set(params) ^ set(grads))}")
         checked = {}
         for name, w in params.items():
             if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
                 raise TypeError(f"params[{name!r}] must be a float NumPy array (it is updated in "
                                 f"place), got {type(w).__name__} of dtype {np.asarray(w).dtype}")
-            g = checked[name] = real_array(grads[name], f"grads[{name!r}]")
+            g = checked[name] = np.asarray(grads[name])
+            if g.dtype.kind not in "biuf":   # real_array's check; its message only when it fails
+                real_array(grads[name], f"grads[{name!r}]")
             if g.shape != w.shape:
                 raise ValueError(f"{name}: gradient shape {g.shape} != parameter shape {w.shape}")
             if g.size and not np.abs(g).max() <= self.max_grad:   # NaN fails the comparison
@@ -56,7 +58,11 @@ class _Optimizer:
                 if problem:
                     raise FloatingPointError(problem)
         for name, w in params.items():
-            self._update(name, w, checked[name], self.state.setdefault(name, {}))
+            g = checked[name]
+            state = self.state.get(name)
+            if state is None:
+                state = self.state[name] = {}
+            self._update(name, w, g, state)
 
     def _bad_gradient(self, name, g) -> str:
         """Why g cannot be used; "" for NaN/inf inside np.errstate(over/invalid="ignore")."""
@@ -84,9 +90,11 @@ class SGD(_Optimizer):
         self.momentum = number(momentum, "momentum", 0.0, 1.0)
 
     def _update(self, name, w, g, state):
-        v = state.get("v", np.zeros_like(w))
-        v = self.momentum * v - self.lr * g
-        state["v"] = v
+        if "v" not in state:
+            state["v"] = np.zeros_like(w)
+        v = state["v"]
+        v *= self.momentum            # v <- mu v - lr g, in place (same arithmetic, no new arrays)
+        v -= self.lr * g
         w += v
 
 
@@ -101,8 +109,11 @@ class RMSprop(_Optimizer):
         self.eps = number(eps, "eps", 0.0, low_open=True)
 
     def _update(self, name, w, g, state):
-        s = self.beta * state.get("s", np.zeros_like(w)) + (1.0 - self.beta) * g * g
-        state["s"] = s
+        if "s" not in state:
+            state["s"] = np.zeros_like(w)
+        s = state["s"]
+        s *= self.beta
+        s += (1.0 - self.beta) * g * g
         w -= self.lr * g / (np.sqrt(s) + self.eps)
 
 
@@ -118,13 +129,25 @@ class Adam(_Optimizer):
         self.eps = number(eps, "eps", 0.0, low_open=True)
 
     def _update(self, name, w, g, state):
-        t = state.get("t", 0) + 1
-        m = self.beta1 * state.get("m", np.zeros_like(w)) + (1.0 - self.beta1) * g
-        v = self.beta2 * state.get("v", np.zeros_like(w)) + (1.0 - self.beta2) * g * g
-        state.update(t=t, m=m, v=v)
-        m_hat = m / (1.0 - self.beta1 ** t)
-        v_hat = v / (1.0 - self.beta2 ** t)
-        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        if "t" not in state:
+            state.update(t=0, m=np.zeros_like(w), v=np.zeros_like(w))
+        state["t"] = t = state["t"] + 1
+        m, v = state["m"], state["v"]
+        # m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  w <- w - lr m_hat / (sqrt(v_hat) + eps)
+        # updated in place (this runs for every tensor of every mini-batch): the same operations
+        # in the same order as the textbook form, so the same numbers, with fewer new arrays.
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        g2 = (1.0 - self.beta2) * g
+        g2 *= g
+        v *= self.beta2
+        v += g2
+        step = m / (1.0 - self.beta1 ** t)                   # m_hat
+        step *= self.lr
+        denominator = np.sqrt(v / (1.0 - self.beta2 ** t))  # sqrt(v_hat)
+        denominator += self.eps
+        step /= denominator
+        w -= step
 
 
 def step_decay(lr0: float, drop: float = 0.5, every: int = 10):

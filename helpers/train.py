@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 from helpers._validate import integer, number, real_array, require_finite
-from helpers.nn import (MLP, _check_binary_labels, _check_weights, _class_labels, binary_cross_entropy,
-                        softmax_cross_entropy)
+from helpers.nn import (MLP, _bce, _check_binary_labels, _check_weights, _class_labels, _softmax_ce,
+                        binary_cross_entropy, softmax_cross_entropy)
 
 __all__ = ["minibatches", "train", "accuracy"]
 
@@ -104,6 +104,10 @@ def train(model: MLP, X, y, optimizer, epochs: int, batch_size: int = 64, X_val=
     if sample_weight is not None and model.layer_sizes[-1] != 1:
         raise ValueError("sample_weight is supported for one output unit (binary) only")
     w_all = None if sample_weight is None else _check_weights(sample_weight, y.shape)
+    # Everything is checked once above; the mini-batch loop uses MLP's unchecked internals (the
+    # outputs and the loss are still checked, so divergence raises FloatingPointError as before).
+    binary = model.layer_sizes[-1] == 1
+    y_fit = y.astype(np.float64) if binary else y
     rng = np.random.default_rng(seed)
     history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": [], "best_epoch": None}
     best_loss, best_params, waited = np.inf, None, 0
@@ -115,9 +119,12 @@ def train(model: MLP, X, y, optimizer, epochs: int, batch_size: int = 64, X_val=
                                  "a finite number >= 0")
         losses, sizes = [], []
         for idx in minibatches(len(X), batch_size, rng):
-            logits = model.forward(X[idx], training=True)
-            loss, dlogits = _loss(model, logits, y[idx], None if w_all is None else w_all[idx])
-            grads = model.backward(dlogits)
+            logits = model._forward(X[idx], training=True)
+            if binary:
+                loss, dlogits = _bce(logits, y_fit[idx], None if w_all is None else w_all[idx])
+            else:
+                loss, dlogits = _softmax_ce(logits, y_fit[idx])
+            grads = model._backward(dlogits)
             if l2 > 0:
                 for name in grads:
                     if name.startswith("W"):
