@@ -38,7 +38,7 @@ import nbformat
 
 from helpers.instructor import integrity
 from helpers.instructor.feedback import CellScore, write_feedback
-from helpers.instructor.grading_execute import KERNEL_DIED, NOT_RUN, STUCK
+from helpers.instructor.grading_execute import KERNEL_DIED, STUCK
 from helpers.instructor.guard import MARK
 from helpers.instructor.sandbox import bwrap_path
 from helpers.instructor.submissions import inspect_submission

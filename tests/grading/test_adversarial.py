@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
 
