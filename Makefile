@@ -46,7 +46,7 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 	@bwrap --version
 
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
-	$(BIN)/python -m helpers.instructor.lab $(PORT)
+	$(BIN)/python -m instructor.lab $(PORT)
 
 test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
@@ -57,10 +57,10 @@ test-fast: install ## unit tests and static notebook checks only (seconds; no no
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow" tests
 
 examples: install ## rebuild the fake class in examples/submissions/ from solutions/ and notebooks/
-	$(BIN)/python -m helpers.instructor.examples
+	$(BIN)/python -m instructor.examples
 
 execute: install ## re-run every solution notebook in place and store its outputs
-	$(BIN)/python -m helpers.instructor.execute solutions/*/*.ipynb
+	$(BIN)/python -m instructor.execute solutions/*/*.ipynb
 
 release: install ## regenerate notebooks/ (student version) from solutions/ with nbgrader
 	@mkdir -p .nbgrader
@@ -69,10 +69,10 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m helpers.instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
 
 bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
-	$(BIN)/python -m helpers.instructor.bench
+	$(BIN)/python -m instructor.bench
 
 clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
 	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts

@@ -34,14 +34,14 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# `make grade` (helpers/instructor/grade.py) sets NNF_GRADING_KERNEL: kernels then start through
+# `make grade` (instructor/grade.py) sets NNF_GRADING_KERNEL: kernels then start through
 # the sandbox wrapper with the grading guard, talk to nbgrader over Unix sockets (the sandbox has
 # no network), and nbgrader's Execute step is replaced by one that survives dead or stuck kernels.
 if os.environ.get("NNF_GRADING_KERNEL"):
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
 
-    from helpers.instructor.grading_execute import GradingExecute
+    from instructor.grading_execute import GradingExecute
 
     c.Autograde.autograde_preprocessors = [GradingExecute if step is Execute else step
                                            for step in Autograde.class_traits()["autograde_preprocessors"].default()]

@@ -29,7 +29,7 @@ Mistake = Union[np.ndarray, float, int, Callable[[Any], bool]]
 
 __all__ = ["CheckFailed", "Checker", "exercise", "describe"]
 
-#: Called at the end of every exercise (grading only, see helpers/instructor/guard.py): each returns
+#: Called at the end of every exercise (grading only, see instructor/guard.py): each returns
 #: "" when the check machinery is intact, or what was changed.  Empty for students.
 integrity_hooks: list[Callable[[], str]] = []
 

@@ -25,7 +25,7 @@ from typing import Iterable
 
 import psutil
 
-from helpers.instructor.lab import student_lab_command, student_lab_env
+from instructor.lab import student_lab_command, student_lab_env
 from tests.course import ROOT, subprocess_env
 
 TOKEN = "nnf-browser-test-token"

@@ -1,7 +1,7 @@
 """Untrusted submissions through the real `make grade` path (issue 6).
 
 One class - an honest student, every attack in tests/grading/adversarial.py and a student probing
-the sandbox - is graded by ``python -m helpers.instructor.grade --jobs 2`` exactly as
+the sandbox - is graded by ``python -m instructor.grade --jobs 2`` exactly as
 ``make grade JOBS=2`` does.  Each case must get exactly the points of the tests its attack did not
 touch, be reported by name, and never change another student's grade.
 """
@@ -62,7 +62,7 @@ def grade_class(tmp_path_factory, port, isolate: bool, cases) -> tuple:
     env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "15", "NNF_MAX_SUBMISSION_MB": "2",
            "NNF_TEST_SECRET": "do-not-leak"}
     args = ["--course", str(course), "--jobs", "2"] + ([] if isolate else ["--no-isolation"])
-    done = subprocess.run([sys.executable, "-m", "helpers.instructor.grade", *args], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "instructor.grade", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with open(course / "grades.csv") as handle:

@@ -8,7 +8,7 @@ import shutil
 import nbformat
 import pytest
 
-from helpers.instructor import examples, grade
+from instructor import examples, grade
 from tests.course import ROOT, make_course_copy, read, source_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grade_workflow")]

@@ -8,8 +8,8 @@ import pytest
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from helpers.instructor import grade
-from helpers.instructor.guard import MARK
+from instructor import grade
+from instructor.guard import MARK
 from tests.course import assignments, read, source_path
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers.instructor import grade
+from instructor import grade
 from tests.course import ROOT, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("parallel_grading")]

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from helpers.instructor.lab import student_lab_command, student_lab_env
+from instructor.lab import student_lab_command, student_lab_env
 from tests.course import ROOT, subprocess_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab_student_mode")]

@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 
-from helpers.instructor import bench
+from instructor import bench
 
 
 def test_network_speed_reports_every_implementation_and_a_verdict():

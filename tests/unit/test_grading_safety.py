@@ -10,7 +10,7 @@ import textwrap
 import nbformat
 import pytest
 
-from helpers.instructor import integrity, sandbox
+from instructor import integrity, sandbox
 from tests.course import assignments, read, release_path, source_path
 
 NAME = "01_neurons_perceptron"
@@ -115,7 +115,7 @@ def test_the_guard_restores_and_reports_what_was_changed():
     """In a subprocess: the guard's audit hook cannot be removed from the process running it."""
     script = textwrap.dedent("""
         from IPython.core.interactiveshell import InteractiveShell
-        from helpers.instructor import guard
+        from instructor import guard
         import numpy as np
         from helpers import checks
         shell = InteractiveShell.instance()

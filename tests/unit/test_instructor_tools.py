@@ -3,9 +3,9 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers.instructor.feedback import sanitize_for_feedback
-from helpers.instructor.grade import Result, summary_table
-from helpers.instructor.submissions import inspect_submission
+from instructor.feedback import sanitize_for_feedback
+from instructor.grade import Result, summary_table
+from instructor.submissions import inspect_submission
 
 
 def test_inspect_submission_names_each_problem(tmp_path):

@@ -4,7 +4,7 @@ Uses nbclient directly, not papermill: papermill injects a parameters cell and m
 would flow into the student release. Timing metadata is not recorded, so re-executing an
 unchanged notebook leaves git with nothing to commit except real output changes.
 
-Usage: python -m helpers.instructor.execute solutions/01_x/01_x.ipynb [...]
+Usage: python -m instructor.execute solutions/01_x/01_x.ipynb [...]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def execute_in_place(path: Path) -> float:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m helpers.instructor.execute NOTEBOOK.ipynb [...]", file=sys.stderr)
+        print("usage: python -m instructor.execute NOTEBOOK.ipynb [...]", file=sys.stderr)
         return 2
     failed = []
     for name in argv:

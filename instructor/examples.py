@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "examples" / "submissions"
 SOLUTION = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 

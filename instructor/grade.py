@@ -8,13 +8,13 @@ For every assignment that has submissions:
 1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook);
 2. each submission is inspected: a missing, wrongly named, empty, oversized or corrupt notebook is
    reported by name and scores 0; the others are compared with the released notebook
-   (:mod:`helpers.instructor.integrity`: deleted, reordered or edited cells, changed metadata,
+   (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
    code that reaches into the test machinery) and a repaired copy is staged in
    ``.nbgrader/intake/`` (``submitted/`` itself is never modified);
 3. ``nbgrader autograde`` grades the staged copies: one batch, or ``--jobs N`` students at a time.
-   Kernels run in a sandbox (:mod:`helpers.instructor.sandbox`) with the grading guard
-   (:mod:`helpers.instructor.guard`) and nbgrader's Execute step is replaced by
-   :class:`~helpers.instructor.grading_execute.GradingExecute` (dead or stuck kernels);
+   Kernels run in a sandbox (:mod:`instructor.sandbox`) with the grading guard
+   (:mod:`instructor.guard`) and nbgrader's Execute step is replaced by
+   :class:`~instructor.grading_execute.GradingExecute` (dead or stuck kernels);
 4. scores are read back from the gradebook (a deleted test cell scores 0), feedback HTML without
    hidden tests is written to ``feedback/<student>/<assignment>/<assignment>.html``;
 then ``grades.csv`` and a student x assignment summary (with what needs a human) are written.
@@ -36,19 +36,19 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.instructor import integrity
-from helpers.instructor.feedback import CellScore, write_feedback
-from helpers.instructor.grading_execute import KERNEL_DIED, STUCK
-from helpers.instructor.guard import MARK
-from helpers.instructor.sandbox import bwrap_path
-from helpers.instructor.submissions import inspect_submission
+from instructor import integrity
+from instructor.feedback import CellScore, write_feedback
+from instructor.grading_execute import KERNEL_DIED, STUCK
+from instructor.guard import MARK
+from instructor.sandbox import bwrap_path
+from instructor.submissions import inspect_submission
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions"
 BIN = Path(sys.executable).parent
 INTAKE = ".nbgrader/intake"           # staged, repaired copies (relative to the course root)
 KERNEL = "nnf-grading"
-GUARD = "--IPKernelApp.exec_lines=[\"__import__('helpers.instructor.guard').instructor.guard.install()\"]"
+GUARD = "--IPKernelApp.exec_lines=[\"__import__('instructor.guard').guard.install()\"]"
 
 
 @dataclass
@@ -73,7 +73,7 @@ def install_kernelspec(course: Path, options: Options) -> Path:
     """The grading kernelspec (sandbox wrapper + guard) in the course's scratch JUPYTER_PATH."""
     spec_dir = course / ".nbgrader" / "grading" / "kernels" / KERNEL
     spec_dir.mkdir(parents=True, exist_ok=True)
-    wrapper = [sys.executable, "-m", "helpers.instructor.sandbox"]
+    wrapper = [sys.executable, "-m", "instructor.sandbox"]
     wrapper += [] if options.isolate else ["--no-isolation"]
     argv = [*wrapper, "--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", GUARD]
     # interrupts as a message: a SIGINT to the process group would also stop bwrap itself

@@ -22,7 +22,7 @@ What it protects, and how:
 So a monkeypatch gains no points, and ``make grade`` flags every submission whose output has a
 :data:`MARK` line for manual review.  Limits: this runs in the same process as the student's code,
 so a deliberate attack on the guard itself (``gc``, ``ctypes``, frame or closure surgery) can
-defeat it; those tools are flagged by the static scan in :mod:`helpers.instructor.integrity`.
+defeat it; those tools are flagged by the static scan in :mod:`instructor.integrity`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ _MISSING = object()
 def _helper_modules() -> list[types.ModuleType]:
     import helpers
 
-    names = [m.name for m in pkgutil.iter_modules(helpers.__path__, "helpers.") if m.name != "helpers.instructor"]
+    names = [m.name for m in pkgutil.iter_modules(helpers.__path__, "helpers.")]
     return [helpers, *(importlib.import_module(n) for n in names)]
 
 

@@ -38,7 +38,7 @@ import papermill
 import psutil
 from nbformat.v4 import new_code_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "artifacts" / "bench" / "bench.json"
 ADA = ROOT / "examples" / "submissions" / "ada"
 TARGETS = {"notebook_s": 30.0, "course_s": 120.0, "grading_ratio": 1.3, "reference_vs_sklearn": 0.6}
@@ -137,7 +137,7 @@ def scratch_course(dest: Path, source: Path, submission: Path, copies: int) -> P
 
 def time_grading(source: Path, submission: Path, copies: int) -> float:
     """Seconds ``grade_assignment`` takes for ``copies`` submissions in a fresh scratch course."""
-    from helpers.instructor.grade import grade_assignment
+    from instructor.grade import grade_assignment
 
     with tempfile.TemporaryDirectory() as tmp:
         course = scratch_course(Path(tmp) / "course", source, submission, copies)
@@ -287,7 +287,7 @@ def collect(assignments: list[tuple[Path, Path]], copies: int, repeats: int, ker
                "method": {"notebook_time": f"papermill wall time incl. kernel start, kernel {kernel}",
                           "peak_memory": f"summed RSS of the kernel process tree, psutil, sampled "
                                          f"every {SAMPLE_S * 1000:.0f} ms",
-                          "grading": f"helpers.instructor.grade.grade_assignment on scratch courses "
+                          "grading": f"instructor.grade.grade_assignment on scratch courses "
                                      f"with 1 and {copies} copies of a solved submission"}}
     results["notebooks"] = []
     for source, _ in assignments:

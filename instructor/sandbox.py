@@ -2,14 +2,14 @@
 
 Used as the ``argv`` prefix of the kernelspec that ``make grade`` gives nbgrader::
 
-    python -m helpers.instructor.sandbox [--no-isolation] -- python -m ipykernel_launcher -f CONN
+    python -m instructor.sandbox [--no-isolation] -- python -m ipykernel_launcher -f CONN
 
 jupyter_client starts this command with the notebook's directory (the student's own working copy,
 ``autograded/<student>/<assignment>/``) as the working directory.  With isolation (the default)
 the kernel then runs under ``bwrap`` where it sees only:
 
-* read-only: ``/usr`` (system libraries), the Python installation, the course's ``.venv`` and the
-  ``helpers/`` package;
+* read-only: ``/usr`` (system libraries), the Python installation, the course's ``.venv``, the
+  ``helpers/`` package and the ``instructor/`` package (for the grading guard);
 * read-write: its working copy and the private directory of its IPC sockets; read-only: its
   connection file;
 * a private ``/tmp`` (tmpfs, size-capped), ``/proc`` and ``/dev`` of its own;
@@ -30,7 +30,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Limits of one grading kernel (environment variables override them).
 MEMORY_MB = int(os.environ.get("NNF_GRADE_MEMORY_MB", "3072"))    # address space
@@ -70,7 +70,8 @@ def bwrap_argv(workdir: Path, writable: list[Path], command: list[str],
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"]
     for path in _python_roots():
         argv += ["--ro-bind", str(path), str(path)]
-    argv += ["--ro-bind", str(ROOT / "helpers"), str(ROOT / "helpers")]
+    for package in ("helpers", "instructor"):   # instructor: the grading guard runs in the kernel
+        argv += ["--ro-bind", str(ROOT / package), str(ROOT / package)]
     for path in [workdir, *writable]:
         argv += ["--bind", str(path), str(path)]
     for path in read_only:
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     isolate = "--no-isolation" not in argv
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     if not command:
-        sys.exit("usage: python -m helpers.instructor.sandbox [--no-isolation] -- COMMAND...")
+        sys.exit("usage: python -m instructor.sandbox [--no-isolation] -- COMMAND...")
     set_limits()
     if isolate:
         workdir = Path.cwd().resolve()

@@ -1,1 +1,0 @@
-"""Instructor tooling (execute, grade). Not used by the notebooks; run through the Makefile."""
