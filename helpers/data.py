@@ -123,6 +123,8 @@ _SPEED_SCREEN = np.array([0.8, -0.6])
 _SHARPNESS = 10.0
 # Spread (in logit units) of a hidden wafer-level defect density.
 _WAFER_DEFECT_SD = 1.0
+# Quadrature nodes for averaging over the hidden defect (p_fail_tests).
+_QUADRATURE_NODES = 40
 
 
 def _sigmoid(z):
@@ -180,7 +182,13 @@ class ParametricTestData:
     y : ndarray of int64, shape (n_devices,)
         Observed label: 1 = device fails, 0 = device passes.
     p_fail : ndarray of float64, shape (n_devices,)
-        True probability that the observed label is 1 (label noise included).
+        True probability that the observed label is 1 (label noise included),
+        given the device's tests AND its wafer's hidden defect density: what an
+        oracle knows.  No model that sees only the tests can reach it.
+    p_fail_tests : ndarray of float64, shape (n_devices,)
+        The best probability that can be computed from the device's 20 tests
+        alone: ``p_fail`` averaged over the hidden wafer defect (label noise
+        included).  The ceiling for any model that sees one die's tests.
     feature_names : list of str, length n_tests
     units : list of str, length n_tests
     wafer : ndarray of int64, shape (n_devices,)
@@ -192,6 +200,7 @@ class ParametricTestData:
     X: np.ndarray
     y: np.ndarray
     p_fail: np.ndarray
+    p_fail_tests: np.ndarray
     feature_names: list
     units: list
     wafer: np.ndarray
@@ -199,16 +208,28 @@ class ParametricTestData:
 
     @property
     def bayes_accuracy(self):
-        """Accuracy of the ideal rule ``p_fail > 0.5`` on this sample (float).
+        """Accuracy of the oracle rule ``p_fail > 0.5`` on this sample (float).
 
-        No classifier can be expected to beat it.
+        The oracle also knows each wafer's hidden defect density; no classifier
+        can be expected to beat it.  See :attr:`tests_only_accuracy` for the
+        ceiling of a model that sees only the tests.
         """
         return float(np.mean(self.y == (self.p_fail > 0.5)))
 
     @property
     def expected_bayes_accuracy(self):
-        """Expected accuracy of the ideal rule, ``mean(max(p, 1 - p))`` (float)."""
+        """Expected accuracy of the oracle rule, ``mean(max(p, 1 - p))`` (float)."""
         return float(np.mean(np.maximum(self.p_fail, 1.0 - self.p_fail)))
+
+    @property
+    def tests_only_accuracy(self):
+        """Accuracy of the best rule from the tests alone, ``p_fail_tests > 0.5``, on this sample (float)."""
+        return float(np.mean(self.y == (self.p_fail_tests > 0.5)))
+
+    @property
+    def expected_tests_only_accuracy(self):
+        """Expected accuracy of the tests-only rule, ``mean(max(q, 1 - q))`` with q = ``p_fail_tests``."""
+        return float(np.mean(np.maximum(self.p_fail_tests, 1.0 - self.p_fail_tests)))
 
 
 def make_parametric_tests(
@@ -291,9 +312,16 @@ def make_parametric_tests(
     # True failure probability, calibrated to the requested fail rate.
     wafer_defect = _WAFER_DEFECT_SD * rng.standard_normal(n_wafers)[wafer]
     score = _failure_score(S, wafer_defect)
-    p_true = _sigmoid(score + _calibrate_intercept(score, fail_rate))
+    intercept = _calibrate_intercept(score, fail_rate)
+    p_true = _sigmoid(score + intercept)
+    # What the tests alone can know: the same probability averaged over the hidden
+    # defect density d ~ N(0, sd^2) (Gauss-Hermite quadrature, exact to ~1e-10 here).
+    nodes, weights = np.polynomial.hermite_e.hermegauss(_QUADRATURE_NODES)
+    score_tests = score - wafer_defect + intercept
+    p_true_tests = _sigmoid(score_tests[:, None] + _WAFER_DEFECT_SD * nodes) @ (weights / weights.sum())
     # A label flips with probability label_noise, so P(observed label = 1) is:
     p_fail = (1.0 - label_noise) * p_true + label_noise * (1.0 - p_true)
+    p_fail_tests = (1.0 - label_noise) * p_true_tests + label_noise * (1.0 - p_true_tests)
     y = (rng.random(n_devices) < p_fail).astype(np.int64)
 
     names = list(PARAMETRIC_TESTS[:n_tests])
@@ -301,6 +329,7 @@ def make_parametric_tests(
         X=np.ascontiguousarray(X[:, :n_tests]),
         y=y,
         p_fail=p_fail,
+        p_fail_tests=p_fail_tests,
         feature_names=names,
         units=[TEST_UNITS[name] for name in names],
         wafer=wafer,

@@ -4,6 +4,9 @@ Colours come from the Okabe-Ito palette, and nothing is told apart by colour
 alone: classes also get different markers, curves different line styles.
 The functions draw on a given matplotlib ``Axes`` (or a new one), return it
 and never call ``plt.show()``, so they also work headless (Agg backend).
+Notebooks display a finished figure with :func:`show`, which attaches the
+alternative text (what the figure shows and what to notice) that screen readers,
+JupyterLab and the course website read from the output's metadata.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "PALETTE",
     "plot_decision_boundary",
     "plot_learning_curves",
+    "show",
     "use_course_style",
 ]
 
@@ -223,3 +227,41 @@ def plot_learning_curves(history, ax=None, xlabel="epoch", ylabel="loss", title=
         ax.set_title(title)
     return ax
 
+
+
+#: Shortest alternative text :func:`show` accepts (a few words are never enough).
+MIN_ALT_LENGTH = 40
+
+
+def show(alt, fig=None):
+    """Display ``fig`` inline as a PNG with alternative text, then close it.
+
+    Parameters
+    ----------
+    alt : str
+        What the figure shows and what to notice, in one or two sentences
+        (at least ``MIN_ALT_LENGTH`` characters).  Stored in the output's
+        metadata (``{"image/png": {"alt": alt}}``), where JupyterLab, nbconvert
+        and the course website find it.
+    fig : matplotlib Figure, optional
+        The figure to show; the current figure if None.
+
+    Returns
+    -------
+    None.  Outside IPython the figure is only closed.
+    """
+    if not isinstance(alt, str) or len(" ".join(alt.split())) < MIN_ALT_LENGTH:
+        raise ValueError(f"alt must describe the figure in at least {MIN_ALT_LENGTH} characters "
+                         f"(what it shows and what to notice), got {alt!r}")
+    fig = plt.gcf() if fig is None else fig
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - IPython is installed with JupyterLab
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Image(data=print_figure(fig, "png"), format="png", alt=" ".join(alt.split())))
+    plt.close(fig)

@@ -162,6 +162,37 @@ def test_bayes_accuracy_properties(data):
     assert abs(data.bayes_accuracy - data.expected_bayes_accuracy) < 0.02
 
 
+def test_tests_only_probability_is_the_oracle_averaged_over_the_hidden_defect():
+    """p_fail_tests is calibrated against the oracle and the labels, and knows less than the oracle."""
+    d = make_parametric_tests(n_devices=40000, n_wafers=2000, seed=3)
+    q = d.p_fail_tests
+    assert q.dtype == np.float64 and q.shape == d.p_fail.shape and np.all((q > 0) & (q < 1))
+    # Within bins of q, the oracle's p_fail and the observed labels average to q
+    # (E[p_fail | tests] = q): checked against the generator's own draws, not the formula.
+    bins = np.digitize(q, np.linspace(0.1, 0.9, 9))
+    for b in np.unique(bins):
+        inside = bins == b
+        n = inside.sum()
+        if n < 500:
+            continue
+        assert abs(d.p_fail[inside].mean() - q[inside].mean()) < 0.03, (b, n)
+        assert abs(d.y[inside].mean() - q[inside].mean()) < 4 * np.sqrt(0.25 / n) + 0.03, (b, n)
+    # Less sharp than the oracle: the hidden defect is information the tests do not have.
+    assert d.expected_tests_only_accuracy < d.expected_bayes_accuracy - 0.003
+    assert d.tests_only_accuracy < d.bayes_accuracy
+
+
+def test_tests_only_probability_follows_label_noise_and_is_deterministic():
+    clean = make_parametric_tests(n_devices=1000, fail_rate=0.2, seed=5)
+    noisy = make_parametric_tests(n_devices=1000, fail_rate=0.2, label_noise=0.1, seed=5)
+    np.testing.assert_allclose(noisy.p_fail_tests, 0.9 * clean.p_fail_tests + 0.1 * (1 - clean.p_fail_tests))
+    again = make_parametric_tests(n_devices=1000, fail_rate=0.2, seed=5)
+    np.testing.assert_array_equal(again.p_fail_tests, clean.p_fail_tests)
+    assert clean.tests_only_accuracy == pytest.approx(np.mean(clean.y == (clean.p_fail_tests > 0.5)))
+    assert clean.expected_tests_only_accuracy == pytest.approx(
+        np.mean(np.maximum(clean.p_fail_tests, 1 - clean.p_fail_tests)))
+
+
 def test_failures_are_nonlinear_in_the_tests(data):
     """Logistic regression must stay well below the Bayes accuracy."""
     split = train_val_test_split(data.X, data.y, seed=0)

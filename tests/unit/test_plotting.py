@@ -14,6 +14,7 @@ from helpers.plotting import (  # noqa: E402
     PALETTE,
     plot_decision_boundary,
     plot_learning_curves,
+    show,
     use_course_style,
 )
 
@@ -170,3 +171,38 @@ def test_plots_render_to_png(tmp_path, blobs):
     ax.figure.savefig(tmp_path / "curves.png")
     assert (tmp_path / "boundary.png").stat().st_size > 1000
     assert (tmp_path / "curves.png").stat().st_size > 1000
+
+
+# --- show: alternative text ---------------------------------------------------------
+
+
+def test_show_displays_a_png_with_its_alt_text_and_closes_the_figure(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    shell = InteractiveShell.instance()
+    try:
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        alt = "A falling line from (0, 1) to (1, 0): the loss goes down as training goes on."
+        show(alt, fig)
+        assert not plt.fignum_exists(fig.number)
+        (image,) = shown
+        _, metadata = image._repr_png_()
+        assert image.data.startswith(b"\x89PNG") and metadata == {"alt": alt}
+    finally:
+        InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize("alt", [None, "", "a plot", "   " * 30, 42])
+def test_show_refuses_missing_or_vague_alt_text(alt):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt must describe the figure"):
+        show(alt, fig)
+
+
+def test_show_refuses_what_is_not_a_figure():
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure, got list"):
+        show("A description long enough to pass the length check, of nothing at all.", [1, 2])
