@@ -19,9 +19,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import psutil
 
@@ -203,3 +204,51 @@ class LabServer:
         self.process.wait(timeout=15)
         self._log.close()
         return forced
+
+
+@contextmanager
+def launched_chromium() -> Iterator:
+    """Headless Debian Chromium through Playwright; on exit every process it started is gone.
+
+    Skips the test when Chromium is missing (fails under CI, where `make browser` installs it)."""
+    import pytest
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    me = psutil.Process()
+    before = {p.pid for p in me.children()}
+    pw = playwright_api.sync_playwright().start()
+    # The Playwright driver is a child of this process; Chromium's processes are the driver's.
+    drivers = [p for p in me.children() if p.pid not in before]
+    seen: dict[int, psutil.Process] = {}
+
+    def remember() -> None:
+        for driver in drivers:
+            try:
+                for proc in [driver, *driver.children(recursive=True)]:
+                    seen.setdefault(proc.pid, proc)
+            except psutil.NoSuchProcess:
+                pass
+
+    chromium = None
+    try:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        remember()
+        yield chromium
+    finally:
+        remember()
+        try:
+            if chromium is not None:
+                chromium.close()
+        finally:
+            pw.stop()
+        leftover = alive(seen.values())
+        print(f"browser processes {sorted(seen)} stopped"
+              + (f"; had to signal {describe(leftover)}" if leftover else " by Playwright"))
+        stop_processes(leftover)
+        left = alive(seen.values())
+        assert not left, f"browser processes still running: {describe(left)}"
