@@ -15,10 +15,12 @@ ISOLATE     ?= 1
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM    := /usr/bin/chromium
+# The website's browser assets (MathJax, axe-core) from npm, pinned by instructor/site_template/package-lock.json.
+SITE_NPM    := build/site-npm
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab test test-fast execute release examples grade bench clean
+.PHONY: help install browser lab test test-fast execute release examples grade bench site site-deps clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -48,7 +50,7 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
 
-test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+test: install browser sandbox site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -71,10 +73,23 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
 	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
 
+site: install site-deps ## build the course website into build/site/ (offline, static; open build/site/index.html)
+	$(BIN)/python -m instructor.site
+
+site-deps: $(SITE_NPM)/.installed ## install MathJax and axe-core from npm into build/site-npm/ (npm ci, pinned; once)
+
+$(SITE_NPM)/.installed: instructor/site_template/package.json instructor/site_template/package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@mkdir -p $(SITE_NPM)
+	cp instructor/site_template/package.json instructor/site_template/package-lock.json $(SITE_NPM)/
+	cd $(SITE_NPM) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
 	$(BIN)/python -m instructor.bench
 
 clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
-	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts
+	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts build/site
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.venv/*' -exec rm -rf {} +
