@@ -1,0 +1,118 @@
+"""The course website's builder (instructor/site.py) without a browser: what goes on a page.
+
+The browser checks of the built site are in tests/browser/test_site.py.
+"""
+
+import copy
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from instructor import site
+from tests.browser.site import page_text
+from tests.course import (ROOT, assignments, leaked_lines, nbgrader_meta, read,
+                          release_path, source_path)
+
+FIRST = assignments()[0]
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_student_view_is_the_release_with_stored_outputs(name):
+    source = read(source_path(name))
+    untouched = copy.deepcopy(source)
+    view, release = site.student_view(source), read(release_path(name))
+    assert source == untouched, "student_view changed the notebook it was given"
+    assert [c.source for c in view.cells] == [c.source for c in release.cells]
+    hidden = {i for i, c in enumerate(source.cells) if "BEGIN HIDDEN TESTS" in c.source}
+    for i, (cell, before) in enumerate(zip(view.cells, source.cells)):
+        if cell.cell_type != "code":
+            continue
+        if i in hidden or nbgrader_meta(cell).get("solution"):
+            assert cell.outputs == [], f"cell {i}: output of a solution or hidden test kept"
+        else:
+            assert cell.outputs == before.outputs, f"cell {i}: stored output lost"
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    """Notebook 01 as a page: cleared (as the site has it) and not cleared (a broken builder)."""
+    source = read(source_path(FIRST))
+    pages = [site.Page(FIRST, site.notebook_title(source, FIRST), f"{FIRST}.html")]
+    exporter = site.exporter()
+    return {"cleared": site.render_notebook(site.student_view(source), FIRST, pages, exporter),
+            "raw": site.render_notebook(source, FIRST, pages, exporter)}
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.found.append(dict(attrs))
+
+
+def _images(html: str) -> list[dict]:
+    """The attributes of every <img> of ``html`` (entities decoded), in order."""
+    parser = _Images()
+    parser.feed(html)
+    return parser.found
+
+
+def _text(html: str, tmp_path) -> str:
+    path = tmp_path / "page.html"
+    path.write_text(html)
+    return page_text(path)
+
+
+def test_leak_scan_finds_solutions_only_on_a_page_built_without_clearing(rendered, tmp_path):
+    source = read(source_path(FIRST))
+    leaked = leaked_lines(_text(rendered["raw"], tmp_path), source)
+    assert len(leaked) >= 5 and "BEGIN SOLUTION" in leaked and "Model answer" in leaked
+    assert leaked_lines(_text(rendered["cleared"], tmp_path), source) == []
+
+
+def test_page_loads_nothing_from_outside_and_has_the_howto_box(rendered):
+    page = rendered["cleared"]
+    assert not re.search(r'(src|href)="(https?:)?//', page), "a page loads something from outside"
+    assert 'src="assets/mathjax/tex-chtml-full.js"' in page
+    assert page.count("How to run this notebook") == 1
+    assert f"notebooks/{FIRST}/{FIRST}.ipynb" in page
+    assert "task-list-item-checkbox" not in page  # unlabelled form fields (axe: critical)
+
+
+def test_figures_carry_the_alt_text_of_their_output(tmp_path):
+    nb = site.student_view(read(source_path(FIRST)))
+    pngs = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert pngs, "notebook 01 has no figure to check"
+    page = [site.Page(FIRST, "t", f"{FIRST}.html")]
+    with_alt = copy.deepcopy(nb)
+    alts = []
+    for k, output in enumerate(o for c in with_alt.cells for o in c.get("outputs", [])
+                               if "image/png" in o.get("data", {})):
+        alts.append(f'Figure {k}: the "boundary" moves & x < 2 while the errors fall to 0.')
+        output.setdefault("metadata", {})["image/png"] = {"alt": alts[-1]}
+    html = site.render_notebook(with_alt, FIRST, page, site.exporter())
+    images = _images(html)
+    assert [i["alt"] for i in images] == alts and all(i["src"].startswith("data:image/png")
+                                                      for i in images)
+    assert not any("data-alt-missing" in i for i in images)
+    images = _images(site.render_notebook(nb, FIRST, page, site.exporter()))
+    assert [(i["alt"], i.get("data-alt-missing")) for i in images] == \
+        [(site.MISSING_ALT, "true")] * len(pngs)
+
+
+def test_home_page_is_the_readme_table_with_links_to_the_pages():
+    pages = [site.Page(n, site.notebook_title(read(source_path(n)), n), f"{n}.html")
+             for n in assignments()]
+    html = site.home_page((ROOT / "README.md").read_text(), pages)
+    for name in assignments():
+        assert f'href="{name}.html"' in html
+    assert ".ipynb" not in html and 'href="docs/' not in html and "<table>" in html
+
+
+def test_readme_without_the_course_table_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"no course table found.*\| # \| Notebook \|"):
+        site.readme_sections("# Title\n\nSome text.\n\n## Section\n\nNo table.\n")
