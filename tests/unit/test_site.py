@@ -67,6 +67,7 @@ def _text(html: str, tmp_path) -> str:
     return page_text(path)
 
 
+@pytest.mark.slow  # renders notebook 01 twice (seconds)
 def test_leak_scan_finds_solutions_only_on_a_page_built_without_clearing(rendered, tmp_path):
     source = read(source_path(FIRST))
     leaked = leaked_lines(_text(rendered["raw"], tmp_path), source)
@@ -74,6 +75,7 @@ def test_leak_scan_finds_solutions_only_on_a_page_built_without_clearing(rendere
     assert leaked_lines(_text(rendered["cleared"], tmp_path), source) == []
 
 
+@pytest.mark.slow
 def test_page_loads_nothing_from_outside_and_has_the_howto_box(rendered):
     page = rendered["cleared"]
     assert not re.search(r'(src|href)="(https?:)?//', page), "a page loads something from outside"
@@ -83,6 +85,7 @@ def test_page_loads_nothing_from_outside_and_has_the_howto_box(rendered):
     assert "task-list-item-checkbox" not in page  # unlabelled form fields (axe: critical)
 
 
+@pytest.mark.slow
 def test_figures_carry_the_alt_text_of_their_output(tmp_path):
     nb = site.student_view(read(source_path(FIRST)))
     pngs = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
