@@ -43,6 +43,9 @@ OUT = ROOT / "build" / "site"
 VENDOR = ROOT / "build" / "site-npm" / "node_modules"  # `make site-deps`
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 SITE_TITLE = "Neural Network Foundations"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ('<p class="nnf-widget-note">An interactive widget (sliders and menus) appears here '
+               "when you run this notebook in JupyterLab.</p>")
 # An <img> whose notebook output has no alt text in its metadata gets this (and data-alt-missing).
 MISSING_ALT = "Figure without a description: its notebook has no alternative text for it yet."
 NOTEBOOK_LINK = re.compile(r"\]\((?:\.\./)*notebooks/([0-9]{2}_[A-Za-z0-9_]+)/\1\.ipynb\)")
@@ -224,6 +227,11 @@ def render_notebook(nb, name: str, pages: list[Page], html_exporter: HTMLExporte
     nb = copy.deepcopy(nb)
     title = notebook_title(nb, name)
     nb.metadata["title"] = f"{title} — {SITE_TITLE}"
+    for cell in nb.cells:  # a widget needs a kernel: say so instead of its Python repr
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output.data = {"text/html": WIDGET_NOTE}
+                output.metadata = {}
     first_markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if first_markdown is not None:
         first_markdown.metadata["nnf_site_howto"] = True

@@ -119,3 +119,15 @@ def test_home_page_is_the_readme_table_with_links_to_the_pages():
 def test_readme_without_the_course_table_is_a_clear_error():
     with pytest.raises(ValueError, match=r"no course table found.*\| # \| Notebook \|"):
         site.readme_sections("# Title\n\nSome text.\n\n## Section\n\nNo table.\n")
+
+
+@pytest.mark.slow
+def test_a_widget_says_it_needs_jupyterlab_instead_of_its_repr():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+    widget = new_output("display_data", data={
+        site.WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "interactive(children=(Dropdown(description='name'"})
+    nb = new_notebook(cells=[new_code_cell("widgets.interact(f, x=(0, 1))", outputs=[widget])])
+    html = site.render_notebook(nb, "99_x", [site.Page("99_x", "t", "99_x.html")], site.exporter())
+    assert site.WIDGET_NOTE in html and "interactive(children" not in html
+    assert nb.cells[0].outputs[0] == widget  # the notebook given is not changed
