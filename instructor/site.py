@@ -284,7 +284,7 @@ def home_page(readme: str, pages: list[Page]) -> str:
 </head>
 <body class="nnf-page nnf-home" data-jp-theme-light="true">
 {header(pages, None)}
-<main id="content" class="jp-RenderedHTMLCommon nnf-home-main">
+<main id="content" class="jp-RenderedHTMLCommon jp-RenderedMarkdown nnf-home-main">
 <h1>{html.escape(title)}</h1>
 {body}
 <aside class="nnf-howto" aria-labelledby="howto-title">
