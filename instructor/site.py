@@ -11,6 +11,8 @@ A page is the solution notebook after nbgrader's own ClearSolutions and ClearHid
 with the course's ``nbgrader_config.py`` (the stubs ``make release`` writes): every solution
 region is the student's stub, every written answer reads "YOUR ANSWER HERE", hidden-test cells
 show only their public first line, and the outputs of solution and hidden-test cells are dropped.
+The stored output of any other cell that runs an exercise's answer (a name a solution cell defines)
+is replaced by a note: a figure drawn by a student's answer can give that answer away.
 The figures keep the alternative text ``helpers.plotting.show`` stores in their output metadata.
 
 Everything the pages load is in the folder (MathJax comes from the npm package that ``make
@@ -20,6 +22,7 @@ site-deps`` installs into build/site-npm/): the site works offline and on any st
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import html
 import re
@@ -92,13 +95,50 @@ def student_view(nb, config: Config | None = None):
     config = nbgrader_config() if config is None else config
     nb = copy.deepcopy(nb)
     hidden = {i for i, c in enumerate(nb.cells) if "BEGIN HIDDEN TESTS" in c.source}
+    answers = answer_names(nb)
     nb, resources = ClearSolutions(config=config).preprocess(nb, {})
     nb, resources = ClearHiddenTests(config=config).preprocess(nb, resources)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and (i in hidden or _nbgrader(cell).get("solution")):
+        if cell.cell_type != "code":
+            continue
+        if i in hidden or _nbgrader(cell).get("solution"):
             cell.outputs = []
+        elif not _nbgrader(cell).get("grade") and cell.outputs and (used := _names(cell.source) & answers):
+            # A figure or number made by an exercise's answer can give the answer away (e.g. the
+            # lines of a hand-wired network show its weights): the page shows a note instead.
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": (
+                "*Output not shown on the website: this cell runs your answer to an exercise ("
+                + ", ".join(f"`{n}`" for n in sorted(used)) + "). Run the notebook to see it.*")})]
     nb.metadata.pop("widgets", None)  # widget state: the page has no widget renderer
     return nb
+
+
+def _names(source: str) -> set[str]:
+    """Every plain name a code cell's source reads or writes (empty if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def answer_names(nb) -> set[str]:
+    """Names that the solution cells of ``nb`` define at top level (functions, classes, variables)."""
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not _nbgrader(cell).get("solution"):
+            continue
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
 
 
 def notebook_title(nb, fallback: str) -> str:

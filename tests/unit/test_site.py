@@ -25,13 +25,31 @@ def test_student_view_is_the_release_with_stored_outputs(name):
     assert source == untouched, "student_view changed the notebook it was given"
     assert [c.source for c in view.cells] == [c.source for c in release.cells]
     hidden = {i for i, c in enumerate(source.cells) if "BEGIN HIDDEN TESTS" in c.source}
+    answers = site.answer_names(source)
+    assert answers, "every notebook has exercises whose answers define names"
     for i, (cell, before) in enumerate(zip(view.cells, source.cells)):
         if cell.cell_type != "code":
             continue
         if i in hidden or nbgrader_meta(cell).get("solution"):
             assert cell.outputs == [], f"cell {i}: output of a solution or hidden test kept"
+        elif not nbgrader_meta(cell).get("grade") and before.outputs and site._names(cell.source) & answers:
+            (note,) = cell.outputs
+            assert "runs your answer to an exercise" in note.data["text/markdown"], f"cell {i}"
         else:
             assert cell.outputs == before.outputs, f"cell {i}: stored output lost"
+
+
+def test_outputs_made_by_an_answer_are_replaced_by_a_note():
+    """Notebook 01's XOR figure draws the hidden units of the student's hand-wired network."""
+    nb = read(source_path(FIRST))
+    assert {"predict", "two_layer_step_network"} <= site.answer_names(nb)
+    view = site.student_view(nb)
+    figures = [c for c in view.cells if c.cell_type == "code"
+               and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert not any("two_layer_step_network" in site._names(c.source) for c in figures)
+    notes = [c for c in view.cells if c.cell_type == "code" and c.outputs
+             and "runs your answer" in c.outputs[0].get("data", {}).get("text/markdown", "")]
+    assert any("two_layer_step_network" in c.source for c in notes)
 
 
 @pytest.fixture(scope="module")
