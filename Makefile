@@ -18,7 +18,7 @@ CHROMIUM    := /usr/bin/chromium
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab test test-fast execute release examples grade bench clean
+.PHONY: help install browser lab check student-copy test test-fast execute release examples grade bench clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -47,6 +47,9 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
+
+check: install ## self-check: run your notebooks (NB=path to choose) like Validate, print passed/failed/not done per exercise
+	$(BIN)/python -m helpers.selfcheck $(or $(NB),notebooks)
 
 test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
