@@ -51,6 +51,9 @@ lab: install ## open the student notebooks in JupyterLab (student mode: Validate
 check: install ## self-check: run your notebooks (NB=path to choose) like Validate, print passed/failed/not done per exercise
 	$(BIN)/python -m helpers.selfcheck $(or $(NB),notebooks)
 
+student-copy: install ## write the student copy: dist/nn-foundations-student/ (its own git repository) and its .zip
+	$(BIN)/python -m instructor.student_copy $(or $(DEST),dist)
+
 test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
