@@ -10,6 +10,7 @@ STAMP       := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 JOBS        ?= 2
 PORT        ?= 8888
+# make grade: COURSE=DIR grades a course directory outside this clone (e.g. private to the instructor on a hub)
 # make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
 ISOLATE     ?= 1
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
@@ -75,7 +76,7 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) $(if $(COURSE),--course "$(COURSE)",)
 
 bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
 	$(BIN)/python -m instructor.bench
