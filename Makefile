@@ -10,6 +10,7 @@ STAMP       := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 JOBS        ?= 2
 PORT        ?= 8888
+# make grade: COURSE=DIR grades a course directory outside this clone (e.g. private to the instructor on a hub)
 # make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
 ISOLATE     ?= 1
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
@@ -20,7 +21,7 @@ SITE_NPM    := build/site-npm
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab test test-fast execute release examples grade bench site site-deps clean
+.PHONY: help install browser lab check student-copy test test-fast execute release examples grade bench site site-deps clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -50,7 +51,13 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
 
-test: install browser sandbox site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+check: install ## self-check: run your notebooks (NB=path to choose) like Validate, print passed/failed/not done per exercise
+	$(BIN)/python -m helpers.selfcheck $(or $(NB),notebooks)
+
+student-copy: install ## write the student copy: dist/nn-foundations-student/ (its own git repository) and its .zip
+	$(BIN)/python -m instructor.student_copy $(or $(DEST),dist)
+
+test: install browser sandbox site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser, site, student copy, exchange
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -71,7 +78,7 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) $(if $(COURSE),--course "$(COURSE)",)
 
 site: install site-deps ## build the course website into build/site/ (offline, static; open build/site/index.html)
 	$(BIN)/python -m instructor.site

@@ -236,9 +236,10 @@ def howto(name: str) -> str:
     return f"""<aside class="nnf-howto" aria-labelledby="howto-title">
 <h2 id="howto-title">How to run this notebook</h2>
 <ol>
-<li>Get the course (clone or download its repository) and run <code>make lab</code> in its folder:
-it installs everything into <code>.venv/</code> (Python 3.10 or newer) and opens JupyterLab on the
-student notebooks, offline.</li>
+<li>Get the course: the student copy your instructor gives you (a git repository or a zip), or
+a clone of the course repository. Run <code>make lab</code> in its folder: it installs everything
+into <code>.venv/</code> (Python 3.10 or newer) and opens JupyterLab on the student notebooks,
+offline. <code>make check</code> prints which exercises pass.</li>
 <li>Open <code>notebooks/{name}/{name}.ipynb</code> and run the cells in order.</li>
 <li>In each exercise, replace <code>raise NotImplementedError()</code> with your code and run the
 check cell under it: it prints <code>PASSED</code> or <code>FAILED</code>, with a hint about the

@@ -99,21 +99,28 @@ class LabServer:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _watcher: threading.Thread | None = None
     procs: dict[int, psutil.Process] = field(default_factory=dict)  # the server and its kernels
+    #: a clone of the student copy: the server is its own `make lab` there (not this repository's)
+    student_copy: Path | None = None
 
     @property
     def notebooks(self) -> Path:
-        return self.course / "notebooks"
+        return (self.student_copy or self.course) / "notebooks"
 
     def start(self, timeout: float = 90) -> "LabServer":
         self.course.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / "nbgrader_config.py", self.course / "nbgrader_config.py")
-        shutil.copytree(ROOT / "notebooks", self.notebooks,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        if self.student_copy is None:
+            shutil.copy2(ROOT / "nbgrader_config.py", self.course / "nbgrader_config.py")
+            shutil.copytree(ROOT / "notebooks", self.notebooks,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         jupyter = self.course / ".jupyter"
         dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
                 "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTERLAB_SETTINGS_DIR": "settings",
                 "JUPYTERLAB_WORKSPACES_DIR": "workspaces", "IPYTHONDIR": "ipython"}
-        env = student_lab_env(subprocess_env())  # the student config first, as `make lab` has it
+        if self.student_copy is None:
+            env = student_lab_env(subprocess_env())  # the student config first, as `make lab` has it
+        else:  # the copy's Makefile sets its config path and puts its own .venv first on PATH
+            env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "JUPYTER_CONFIG_PATH")}
+            env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         for var, name in dirs.items():
             (jupyter / name).mkdir(parents=True, exist_ok=True)
             env[var] = str(jupyter / name)
@@ -122,11 +129,14 @@ class LabServer:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         env.pop("JUPYTER_TOKEN", None)
-        command = student_lab_command(free_port(), notebooks=self.notebooks, extra=[
-            "--no-browser", f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"])
+        options = ["--no-browser", f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"]
+        if self.student_copy is None:
+            command = student_lab_command(free_port(), notebooks=self.notebooks, extra=options)
+        else:
+            command = ["make", "lab", f"PORT={free_port()}", f"LAB_ARGS={' '.join(options)}"]
         # cwd = the course copy: nbgrader's Validate reads nbgrader_config.py from the cwd.
         self._log = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=self.course, env=env,
+        self.process = subprocess.Popen(command, cwd=self.student_copy or self.course, env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.procs[self.process.pid] = psutil.Process(self.process.pid)

@@ -219,6 +219,11 @@ def test_released_notebooks_are_covered():
 
 @pytest.mark.parametrize("name", RELEASED)
 def test_student_path_in_jupyterlab(name, artifacts, lab, browser, record_property):
+    drive_the_student_path(name, lab, browser, artifacts, record_property)
+
+
+def drive_the_student_path(name, lab, browser, artifacts, record_property) -> None:
+    """A new browser page on ``lab``; walk the student path; screenshot on failure; no JS errors."""
     started = time.monotonic()
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
