@@ -295,9 +295,12 @@ def readme_sections(text: str) -> tuple[str, str, str]:
     if table is None:
         raise ValueError(f"{README}: no course table found (a markdown table whose header starts "
                          "with '| # | Notebook |'): the home page is built from it")
-    section_start = max(i for i in range(table) if lines[i].startswith("## "))
-    section_end = next((i for i in range(table, len(lines)) if lines[i].startswith("## ")),
-                       len(lines))
+    # The section that holds the table: from its heading (any level) to the next heading of the
+    # same or a higher level.
+    section_start = max(i for i in range(table) if re.match(r"#{2,6} ", lines[i]))
+    level = len(lines[section_start]) - len(lines[section_start].lstrip("#"))
+    section_end = next((i for i in range(table, len(lines))
+                        if re.match(r"#{2,%d} " % level, lines[i])), len(lines))
     return title, intro, "\n".join(lines[section_start:section_end]).strip()
 
 

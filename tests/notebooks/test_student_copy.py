@@ -21,8 +21,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from instructor import student_copy
-from tests.course import ROOT, SOLUTIONS, assignments
-from tests.notebooks.test_leaks import MARKERS, _regions
+from tests.course import LEAK_MARKERS as MARKERS
+from tests.course import ROOT, SOLUTIONS, _regions, assignments
 from tests.student_copy import build_copy, clone_and_install, run
 
 # Lines of helpers/ that are also lines of a solution region. helpers.activations, nn, optim and
