@@ -75,6 +75,8 @@ MUTANTS = [
            (("if name.startswith(\"W\"):", "if True:"),), "biases were penalized"),
     Mutant("ex5_3_l2", "no gradient entries for the biases",
            (("            grads[name] = np.zeros_like(value)\n", "            pass\n"),), "return zeros for the biases"),
+    Mutant("ex5_3_l2", "scalar 0 as the bias gradient",
+           (("grads[name] = np.zeros_like(value)", "grads[name] = 0.0"),), "np.zeros_like(b)"),
     # Exercise 5.4 dropout_forward, dropout_backward
     Mutant("ex5_4_dropout", "dropout without rescaling",
            (("mask = keep / (1.0 - p)", "mask = keep.astype(float)"),), "not rescaled"),
