@@ -96,6 +96,8 @@ MUTANTS = [
            (("    return dout * mask", "    return dout"),), "multiply the gradient by the mask"),
     Mutant("ex5_4_dropout", "backward with a 0/1 mask",
            (("    return dout * mask", "    return dout * (mask > 0)"),), "(mask > 0)"),
+    Mutant("ex5_4_dropout", "dropout_backward multiplies dout in place",
+           (("    return dout * mask\n", "    dout *= mask\n    return dout\n"),), "dout *= mask"),
     # Exercise 5.5 EarlyStopping
     Mutant("ex5_5_early_stopping", "best weights stored by reference (restore gets the last ones)",
            (("self.best_params = {name: value.copy() for name, value in params.items()}",
