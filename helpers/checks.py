@@ -301,7 +301,26 @@ def exercise(title: str) -> Iterator[Checker]:
             *_wrap("hint: a function for single numbers got an array: use NumPy's elementwise "
                    "versions (np.exp, not math.exp; np.maximum(0, z), not max(0, z) or np.max(0, z)).")
         ])) from err
+    except OverflowError as err:
+        # math.exp(800) raises "math range error"; np.exp would warn and return inf instead.
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised OverflowError: {err}"),
+            *_wrap("hint: Python's math functions (math.exp, math.pow) take one number at a time and "
+                   "raise when the result is too large for a float (math.exp(710) already does): use "
+                   "NumPy's elementwise np.exp on the whole array, in a form whose exponent is never "
+                   "large and positive.")])) from err
+    except IndexError as err:
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised IndexError: {err}"),
+            *_wrap("hint: an index went past the end of a list or array. Does your code assume a fixed "
+                   "size (exactly two layers, a fixed number of examples or features)? Loop over the "
+                   "items, or take sizes from .shape / len(), so that every size works.")])) from err
     except ValueError as err:
+        if "at least two arrays" in str(err):       # np.linalg.multi_dot of a single matrix
+            raise CheckFailed("\n".join([
+                f"FAILED - {title}:", *_wrap(f"your code raised ValueError: {err}"),
+                *_wrap("hint: np.linalg.multi_dot needs at least two matrices, so it fails for a single "
+                       "one (L = 1): multiply in a loop, or handle one matrix separately.")])) from err
         if not any(word in str(err) for word in ("broadcast", "matmul", "not aligned", "shapes")):
             raise
         if "matmul" in str(err) or "not aligned" in str(err):

@@ -179,3 +179,22 @@ def test_an_exact_zero_tolerance_ranks_any_difference_first():
     got, expected = np.array([1.0 + 1e-3, 1e-300]), np.array([1.0, 0.0])
     msg = _fail_message(lambda: checks.Checker("ex").array(got, expected, "zeros", rtol=1e-6, atol=0))
     assert "index (1,)" in msg
+
+
+@pytest.mark.parametrize("slip, error, hint", [
+    (lambda: __import__("math").exp(800.0), "OverflowError: math range error", "np.exp on the whole array"),
+    (lambda: np.linalg.multi_dot([np.eye(2)]), "Expecting at least two arrays", "multi_dot needs at least two"),
+    (lambda: [np.eye(2)][1], "IndexError: list index out of range", "assume a fixed size"),
+])
+def test_math_exp_multi_dot_and_index_slips_become_failures_with_a_hint(slip, error, hint):
+    def cell():
+        with checks.exercise("ex") as check:
+            check.array(slip(), 0.0, "a call")
+    msg = _fail_message(cell)
+    assert msg.startswith("FAILED - ex") and error in msg and hint in " ".join(msg.split())
+
+
+def test_other_value_errors_still_propagate_unchanged():
+    with pytest.raises(ValueError, match="too many values"):
+        with checks.exercise("ex"):
+            a, b = (1, 2, 3)
