@@ -53,7 +53,8 @@ WIDGET_NOTE = ('<p class="nnf-widget-note">An interactive widget (sliders and me
 MISSING_ALT = "Figure without a description: its notebook has no alternative text for it yet."
 NOTEBOOK_LINK = re.compile(r"\]\((?:\.\./)*notebooks/([0-9]{2}_[A-Za-z0-9_]+)/\1\.ipynb\)")
 TASK_CHECKBOX = re.compile(r'<input class="task-list-item-checkbox"[^>]*>')
-MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?!https?://|#)[^)]*\)")
+# Links to files of the repository and to the README's own #sections (not on the site).
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?!https?://)[^)]*\)")
 
 
 @dataclass
@@ -306,7 +307,7 @@ def readme_sections(text: str) -> tuple[str, str, str]:
 
 def site_markdown(markdown: str) -> str:
     """README markdown with links to the notebooks pointing at their pages; other links to
-    files of the repository (not on the site) become plain text."""
+    files of the repository or to the README's own sections (not on the site) become plain text."""
     markdown = NOTEBOOK_LINK.sub(lambda m: f"]({m.group(1)}.html)", markdown)
     return MARKDOWN_LINK.sub(lambda m: m.group(0) if re.search(r"\]\([0-9]{2}_[^)]*\.html\)",
                                                                 m.group(0)) else m.group(1),
