@@ -36,7 +36,7 @@ def built(tmp_path_factory):
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: `make site-deps` installs axe-core and MathJax with npm")
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)   # the other worker may create artifacts/ meanwhile
     site = site_builder.build(tmp_path_factory.mktemp("site") / "site")
     (ARTIFACTS / "build.json").write_text(json.dumps({
         "seconds": round(site.seconds, 2), "pages": len(site.pages) + 1,
