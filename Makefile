@@ -12,13 +12,16 @@ JOBS        ?= 2
 PORT        ?= 8888
 # make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
 ISOLATE     ?= 1
+# make grade DB=postgresql+psycopg2://USER@HOST/DATABASE: a shared gradebook (several grading
+# machines); empty = the course's SQLite .nbgrader/gradebook.db. Same as NNF_GRADEBOOK_URL.
+DB          ?= $(NNF_GRADEBOOK_URL)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM    := /usr/bin/chromium
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab test test-fast execute release examples grade bench clean
+.PHONY: help install browser sandbox postgres lab test test-fast execute release examples grade export report bench clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -45,10 +48,15 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends bubblewrap; }
 	@bwrap --version
 
+postgres: ## install Debian's postgresql server binaries (apt-get, once; the tests start throwaway servers)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+	@ls /usr/lib/postgresql/*/bin/initdb
+
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
 
-test: install browser sandbox ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+test: install browser sandbox postgres ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -69,7 +77,14 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,)
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) \
+	  $(if $(DB),--db '$(DB)',)
+
+export: install ## the whole class's grades.csv from the gradebook (every grading machine's students; DB= as for grade)
+	$(BIN)/python -m instructor.gradebook $(if $(DB),--db '$(DB)',)
+
+report: install ## class report per graded assignment -> artifacts/report/<assignment>/report.html + CSV (DB= as for grade)
+	$(BIN)/python -m instructor.class_report $(if $(DB),--db '$(DB)',)
 
 bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
 	$(BIN)/python -m instructor.bench
