@@ -123,12 +123,13 @@ def figure(assignment: str, records: list[Record], exercise_rows: list[dict], pa
     from helpers.plotting import PALETTE, use_course_style
 
     use_course_style()
-    graded = [r for r in records if r.status == "graded" and r.max_score]
-    percent = np.array([100 * r.score / r.max_score for r in graded])
+    # autograded points out of the autogradable ones (written answers wait for the formgrader)
+    graded = [r for r in records if r.status == "graded" and r.max_score - r.manual_pending > 0]
+    percent = np.array([100 * r.score / (r.max_score - r.manual_pending) for r in graded])
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 0.5 * len(exercise_rows) + 3.5),
                                       gridspec_kw={"width_ratios": [1, 1.3]})
     left.hist(percent, bins=np.linspace(0, 100, 11), color=PALETTE[0], edgecolor="black")
-    left.set_xlabel("autograded score (% of the assignment's points)")
+    left.set_xlabel("autograded score (% of the autograded points)")
     left.set_ylabel("students")
     left.set_title(f"Score distribution ({len(graded)} graded)")
     left.set_xlim(0, 100)
@@ -148,7 +149,7 @@ def figure(assignment: str, records: list[Record], exercise_rows: list[dict], pa
     right.set_xlim(0, 112)
     right.set_xlabel("students passing (% of graded submissions)")
     right.set_title("Per exercise: public vs hidden checks")
-    right.legend(loc="lower right")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.suptitle(f"Class report: {assignment}")
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -156,7 +157,7 @@ def figure(assignment: str, records: list[Record], exercise_rows: list[dict], pa
                 default=None)
     median = float(np.median(percent)) if len(percent) else 0.0
     return (f"Left: histogram of the {len(graded)} graded scores of {assignment} (median {median:.0f}% of "
-            f"the points). Right: per exercise, the share of students passing the public checks (blue) and "
+            f"the autograded points). Right: per exercise, the share of students passing the public checks (blue) and "
             f"the hidden checks (orange, hatched)"
             + (f"; the lowest hidden share is {worst['exercise']}." if worst else "."))
 
