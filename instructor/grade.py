@@ -272,6 +272,8 @@ def hidden_test_ids(source_nb) -> set[str]:
 
 
 def read_scores(course: Path, assignment: str, student: str, db_url: str = "") -> list[CellScore] | None:
+    """Cell scores of a submission, in the order of the source notebook's cells (a database
+    returns them in no particular order: PostgreSQL and SQLite differ)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(gradebook_url(course, db_url)) as gb:
@@ -279,8 +281,12 @@ def read_scores(course: Path, assignment: str, student: str, db_url: str = "") -
             notebook = gb.find_submission_notebook(assignment, assignment, student)
         except MissingEntry:
             return None
-        return [CellScore(g.name, float(g.score or 0.0), float(g.max_score), bool(g.needs_manual_grade))
-                for g in notebook.grades]
+        scores = [CellScore(g.name, float(g.score or 0.0), float(g.max_score), bool(g.needs_manual_grade))
+                  for g in notebook.grades]
+    source = course / "solutions" / assignment / f"{assignment}.ipynb"
+    order = {integrity.grade_id(c): i for i, c in enumerate(nbformat.read(source, as_version=4).cells)} \
+        if source.is_file() else {}
+    return sorted(scores, key=lambda s: (order.get(s.grade_id, len(order)), s.grade_id))
 
 
 def stage(course: Path, student: str, assignment: str, release, source) -> list[integrity.Finding]:
