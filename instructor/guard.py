@@ -32,6 +32,7 @@ import importlib
 import pkgutil
 import sys
 import threading
+import time
 import types
 
 import numpy as np
@@ -221,8 +222,15 @@ def install(shell=None) -> Guard:
     from helpers import checks
 
     shell = shell or get_ipython()  # noqa: F821 - defined inside IPython
-    checks.integrity_hooks.append(lambda: guard.after_checks())
-    guard = Guard(shell)
+    checks.integrity_hooks.append(lambda: guard.after_checks())   # before the snapshot: it is kept
+    for attempt in range(5):
+        try:
+            guard = Guard(shell)
+            break
+        except RuntimeError:   # a kernel thread changed a dict while it was copied: copy again
+            if attempt == 4:
+                raise
+            time.sleep(0.05)
     busy = [False]
 
     main = threading.main_thread()
