@@ -10,6 +10,7 @@ STAMP       := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 JOBS        ?= 2
 PORT        ?= 8888
+# make grade: COURSE=DIR grades a course directory outside this clone (e.g. private to the instructor on a hub)
 # make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
 ISOLATE     ?= 1
 # make grade DB=postgresql+psycopg2://USER@HOST/DATABASE: a shared gradebook (several grading
@@ -18,10 +19,12 @@ DB          ?= $(NNF_GRADEBOOK_URL)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM    := /usr/bin/chromium
+# The website's browser assets (MathJax, axe-core) from npm, pinned by instructor/site_template/package-lock.json.
+SITE_NPM    := build/site-npm
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser sandbox postgres lab test test-fast execute release examples grade export report bench clean
+.PHONY: help install browser sandbox postgres lab check student-copy test test-fast execute release examples grade export report bench site site-deps clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -56,7 +59,13 @@ postgres: ## install Debian's postgresql server binaries (apt-get, once; the tes
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
 
-test: install browser sandbox postgres ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser
+check: install ## self-check: run your notebooks (NB=path to choose) like Validate, print passed/failed/not done per exercise
+	$(BIN)/python -m helpers.selfcheck $(or $(NB),notebooks)
+
+student-copy: install ## write the student copy: dist/nn-foundations-student/ (its own git repository) and its .zip
+	$(BIN)/python -m instructor.student_copy $(or $(DEST),dist)
+
+test: install browser sandbox postgres site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser, site, student copy, exchange, PostgreSQL gradebook
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -77,7 +86,7 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) \
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) $(if $(COURSE),--course "$(COURSE)",) \
 	  $(if $(DB),--db '$(DB)',)
 
 export: install ## the whole class's grades.csv from the gradebook (every grading machine's students; DB= as for grade)
@@ -86,10 +95,23 @@ export: install ## the whole class's grades.csv from the gradebook (every gradin
 report: install ## class report per graded assignment -> artifacts/report/<assignment>/report.html + CSV (DB= as for grade)
 	$(BIN)/python -m instructor.class_report $(if $(DB),--db '$(DB)',)
 
+site: install site-deps ## build the course website into build/site/ (offline, static; open build/site/index.html)
+	$(BIN)/python -m instructor.site
+
+site-deps: $(SITE_NPM)/.installed ## install MathJax and axe-core from npm into build/site-npm/ (npm ci, pinned; once)
+
+$(SITE_NPM)/.installed: instructor/site_template/package.json instructor/site_template/package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@mkdir -p $(SITE_NPM)
+	cp instructor/site_template/package.json instructor/site_template/package-lock.json $(SITE_NPM)/
+	cd $(SITE_NPM) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 bench: install ## time every notebook (and its peak memory), grading overhead and the reference network -> artifacts/bench/
 	$(BIN)/python -m instructor.bench
 
 clean: ## remove generated grading output and caches (keeps .venv; `rm -rf .venv` for a full reset)
-	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts
+	rm -rf autograded feedback grades.csv .nbgrader .pytest_cache .hypothesis artifacts build/site
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -167,9 +167,9 @@ class Checker:
         if not np.allclose(got_arr, expected, rtol=rtol, atol=atol):
             lines = [f"expected: {describe(expected)}", f"got:      {describe(got_arr)}"]
             if expected.size > 1:
-                diff = np.abs(got_arr.astype(float) - expected.astype(float))
-                worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
-                lines.append(f"largest difference {diff[worst]:.3g} at index {worst}")
+                worst, diff, allowed = _worst_element(got_arr, expected, rtol, atol)
+                lines.append(f"furthest outside the tolerance: index {worst}, difference {diff:.3g} "
+                             f"(allowed {allowed:.3g})")
             if known is None and got_arr.dtype == np.float32 and expected.dtype.kind == "f" \
                     and np.allclose(got_arr, expected, rtol=1e-4, atol=1e-6):
                 known = ("your result is float32, which keeps only about 7 digits: compute in "
@@ -216,6 +216,27 @@ class Checker:
             self._fail(what, [f"expected {exc_type.__name__}, got {type(err).__name__}: {err}"],
                        hint)
         self._fail(what, [f"expected {exc_type.__name__} to be raised, nothing was raised"], hint)
+
+
+def _worst_element(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+                   ) -> tuple[tuple[int, ...], float, float]:
+    """The element furthest outside ``np.allclose``'s tolerance: (index, difference, allowed).
+
+    Ranked by difference / allowed (allowed = atol + rtol * |expected|), not by the absolute
+    difference: with a relative tolerance a tiny expected value allows only a tiny difference,
+    so the largest absolute difference can sit at an element that passed.
+    """
+    got_f = np.broadcast_to(got.astype(np.float64), expected.shape)
+    expected_f = expected.astype(np.float64)
+    diff = np.abs(got_f - expected_f)
+    allowed = atol + rtol * np.abs(expected_f)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(allowed > 0, diff / np.where(allowed > 0, allowed, 1.0),
+                          np.where(diff > 0, np.inf, 0.0))
+    excess = np.where(np.isnan(excess), np.inf, excess)   # NaN/inf differences rank first
+    flat = int(np.argmax(excess))
+    worst = tuple(int(i) for i in np.unravel_index(flat, excess.shape))
+    return worst, float(diff[worst]), float(allowed[worst])
 
 
 def _wrap(text: str, width: int = 80) -> list[str]:
@@ -280,7 +301,26 @@ def exercise(title: str) -> Iterator[Checker]:
             *_wrap("hint: a function for single numbers got an array: use NumPy's elementwise "
                    "versions (np.exp, not math.exp; np.maximum(0, z), not max(0, z) or np.max(0, z)).")
         ])) from err
+    except OverflowError as err:
+        # math.exp(800) raises "math range error"; np.exp would warn and return inf instead.
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised OverflowError: {err}"),
+            *_wrap("hint: Python's math functions (math.exp, math.pow) take one number at a time and "
+                   "raise when the result is too large for a float (math.exp(710) already does): use "
+                   "NumPy's elementwise np.exp on the whole array, in a form whose exponent is never "
+                   "large and positive.")])) from err
+    except IndexError as err:
+        raise CheckFailed("\n".join([
+            f"FAILED - {title}:", *_wrap(f"your code raised IndexError: {err}"),
+            *_wrap("hint: an index went past the end of a list or array. Does your code assume a fixed "
+                   "size (exactly two layers, a fixed number of examples or features)? Loop over the "
+                   "items, or take sizes from .shape / len(), so that every size works.")])) from err
     except ValueError as err:
+        if "at least two arrays" in str(err):       # np.linalg.multi_dot of a single matrix
+            raise CheckFailed("\n".join([
+                f"FAILED - {title}:", *_wrap(f"your code raised ValueError: {err}"),
+                *_wrap("hint: np.linalg.multi_dot needs at least two matrices, so it fails for a single "
+                       "one (L = 1): multiply in a loop, or handle one matrix separately.")])) from err
         if not any(word in str(err) for word in ("broadcast", "matmul", "not aligned", "shapes")):
             raise
         if "matmul" in str(err) or "not aligned" in str(err):

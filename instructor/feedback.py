@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ __all__ = ["CellScore", "sanitize_for_feedback", "write_feedback"]
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
+#: Files of the submission that `nbgrader release_feedback` needs next to the feedback HTML.
+FEEDBACK_COMPANIONS = ("timestamp.txt", "submission_secret.txt")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -106,4 +109,9 @@ def write_feedback(autograded_path: Path, out_html: Path, hidden_ids: set[str], 
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(body, encoding="utf-8")
+    # `nbgrader release_feedback` reads these two next to the HTML (nbgrader's own feedback step
+    # copies them): the submission's time, and the secret that names the file in the exchange.
+    for name in FEEDBACK_COMPANIONS:
+        if (autograded_path.parent / name).is_file():
+            shutil.copyfile(autograded_path.parent / name, out_html.parent / name)
     return out_html

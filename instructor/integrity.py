@@ -10,13 +10,18 @@ whole batch on some metadata edits (an old ``schema_version``) and cannot see mo
 * ``metadata``   - a cell's nbgrader metadata was changed, e.g. its points (restored);
 * ``unknown``    - a cell claims a grade_id the release does not have (made an ordinary cell);
 * ``duplicate``  - a grade_id appears twice (the copy is made an ordinary cell);
-* ``suspicious`` - student code touches the test machinery (see :func:`scan_code`).
+* ``suspicious`` - student code touches the test machinery (see :func:`scan_code`);
+* ``reference``  - student code uses the course's reference implementation of the notebook's own
+  exercises (:data:`REFERENCE_MODULES`): students receive ``helpers.activations``, ``nn``,
+  ``optim`` and ``train`` so that later notebooks run, and an answer that calls them is not the
+  student's own work.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import re
 from dataclasses import dataclass
 
 #: Modules whose use in an answer is a reason for a human to look (they reach into the runtime).
@@ -28,6 +33,21 @@ RISKY_CALLS = {"get_ipython", "exec", "eval", "compile", "__import__", "setattr"
 RISKY_ATTRIBUTES = {"__dict__", "__code__", "__closure__", "__globals__", "__builtins__", "__class__",
                     "__subclasses__", "modules", "settrace", "setprofile", "addaudithook", "_getframe",
                     "f_globals", "f_locals", "f_back", "integrity_hooks"}
+
+#: Notebook number -> the helpers modules that implement (some of) its exercises, with what they
+#: implement. The notebook is recognised by its exercises' grade_ids (``ex<N>_...``).
+REFERENCE_MODULES = {
+    2: {"helpers.activations": "sigmoid, ReLU and their derivatives (Exercises 2.2-2.3)",
+        "helpers.nn": "a stable softmax and the sigmoid (Exercises 2.2 and 2.5)",
+        "helpers.train": "the reference network, with the sigmoid (Exercise 2.2)"},
+    3: {"helpers.nn": "the binary cross-entropy from logits and the MLP's forward and backward "
+                      "passes (Exercises 3.1-3.5)",
+        "helpers.train": "the MLP's loss and gradients (Exercises 3.1-3.5)"},
+    4: {"helpers.optim": "SGD, momentum, RMSprop, Adam and the schedules (Exercises 4.1-4.5)"},
+    5: {"helpers.nn": "Xavier/He initialisation and inverted dropout (Exercises 5.1 and 5.4)",
+        "helpers.train": "early stopping with restore-best (Exercise 5.5)"},
+}
+EXERCISE_ID = re.compile(r"^ex(\d+)_")
 
 
 @dataclass(frozen=True)
@@ -124,6 +144,8 @@ def scan_code(nb, release, protected_names: set[str]) -> list[Finding]:
     never change a score.
     """
     handed_out = {c.source for c in release.cells if c.cell_type == "code"}
+    references = reference_modules(release)
+    reference_names = _names_from(release, references)
     findings = []
     for index, cell in enumerate(nb.cells):
         meta = nbgrader_meta(cell)
@@ -136,7 +158,64 @@ def scan_code(nb, release, protected_names: set[str]) -> list[Finding]:
             continue
         for line, what in sorted(set(_risky(tree, protected_names))):
             findings.append(Finding("suspicious", where, f"{where}, line {line}: {what}"))
+        for line, what in sorted(set(_reference_uses(tree, references, reference_names))):
+            findings.append(Finding("reference", where, f"{where}, line {line}: {what}"))
     return findings
+
+
+def reference_modules(release) -> dict[str, str]:
+    """The reference modules (name -> what they implement) of the notebook ``release`` is."""
+    numbers = {int(m.group(1)) for c in release.cells if (m := EXERCISE_ID.match(grade_id(c) or ""))}
+    modules: dict[str, str] = {}
+    for number in sorted(numbers):
+        modules.update(REFERENCE_MODULES.get(number, {}))
+    return modules
+
+
+def _names_from(release, modules: dict[str, str]) -> dict[str, str]:
+    """Names the course cells of ``release`` import from a reference module -> that module."""
+    names = {}
+    for cell in release.cells:
+        if cell.cell_type != "code" or nbgrader_meta(cell).get("solution"):
+            continue
+        try:
+            tree = ast.parse(_without_magics(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            for module, name in _imported(node):
+                if module in modules and name != "helpers":  # `import helpers.nn` binds helpers
+                    names[name] = module
+    return names
+
+
+def _imported(node):
+    """(reference module, name bound) for an import statement: `import helpers.nn as hn` binds hn
+    to helpers.nn, `from helpers.nn import MLP` binds MLP from it, `from helpers import nn` nn."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield alias.name, alias.asname or alias.name.split(".")[0]
+    elif isinstance(node, ast.ImportFrom) and node.module:
+        for alias in node.names:
+            yield node.module, alias.asname or alias.name
+            yield f"{node.module}.{alias.name}", alias.asname or alias.name
+
+
+def _reference_uses(tree, modules: dict[str, str], names: dict[str, str]):
+    """(line, what) where student code imports or calls a reference module of its notebook."""
+    def flag(module: str, how: str) -> str:
+        return (f"{how} - {module} is the course's reference implementation of {modules[module]}: "
+                "check that the answer is the student's own work")
+
+    for node in ast.walk(tree):
+        for module, _ in _imported(node):
+            if module in modules:
+                yield node.lineno, flag(module, f"imports {module}")
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "helpers" \
+                and f"helpers.{node.attr}" in modules:
+            yield node.lineno, flag(f"helpers.{node.attr}", f"uses helpers.{node.attr}")
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names:
+            yield node.lineno, flag(names[node.id], f"uses {node.id} (from {names[node.id]})")
 
 
 def _without_magics(source: str) -> str:

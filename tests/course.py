@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "notebooks"
 BIN = Path(sys.executable).parent
+# Text that marks a solution, a hidden test or a model answer: never in anything a student sees.
+LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
+                "Model answer", "Rubric")
 SOLUTION_RE = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -82,3 +85,39 @@ def nbgrader(course_root: Path, *args: str, check: bool = True) -> subprocess.Co
         raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
+
+
+def _regions(source: str, begin: str, end: str) -> list[str]:
+    """Stripped lines strictly between ``begin`` and ``end`` marker lines."""
+    inside, found = False, []
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            found.append(line.strip())
+    return found
+
+
+def secret_lines(source_nb, min_length: int = 12) -> set[str]:
+    """Lines of solution regions (code and model answers) and hidden tests of a solution notebook
+    that must never reach a student: those of at least ``min_length`` characters, not comments,
+    and not also public (a line that stands outside every secret region too, e.g. loading the
+    XOR table, is public)."""
+    secret, public = set(), set()
+    for cell in source_nb.cells:
+        inside = set(_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+                     + _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        secret |= inside
+        public |= {line.strip() for line in cell.source.splitlines()} - inside
+    return {line for line in secret - public
+            if len(line) >= min_length and not line.startswith("#")}
+
+
+def leaked_lines(text: str, source_nb) -> list[str]:
+    """The secret lines of ``source_nb`` that are lines of ``text`` (stripped, as
+    test_leaks compares the release), and the leak markers that occur anywhere in it."""
+    lines = {line.strip() for line in text.splitlines()}
+    return sorted(secret_lines(source_nb) & lines) + \
+        [marker for marker in LEAK_MARKERS if marker in text]

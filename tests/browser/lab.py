@@ -19,9 +19,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import psutil
 
@@ -98,21 +99,28 @@ class LabServer:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _watcher: threading.Thread | None = None
     procs: dict[int, psutil.Process] = field(default_factory=dict)  # the server and its kernels
+    #: a clone of the student copy: the server is its own `make lab` there (not this repository's)
+    student_copy: Path | None = None
 
     @property
     def notebooks(self) -> Path:
-        return self.course / "notebooks"
+        return (self.student_copy or self.course) / "notebooks"
 
     def start(self, timeout: float = 90) -> "LabServer":
         self.course.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / "nbgrader_config.py", self.course / "nbgrader_config.py")
-        shutil.copytree(ROOT / "notebooks", self.notebooks,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        if self.student_copy is None:
+            shutil.copy2(ROOT / "nbgrader_config.py", self.course / "nbgrader_config.py")
+            shutil.copytree(ROOT / "notebooks", self.notebooks,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         jupyter = self.course / ".jupyter"
         dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
                 "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTERLAB_SETTINGS_DIR": "settings",
                 "JUPYTERLAB_WORKSPACES_DIR": "workspaces", "IPYTHONDIR": "ipython"}
-        env = student_lab_env(subprocess_env())  # the student config first, as `make lab` has it
+        if self.student_copy is None:
+            env = student_lab_env(subprocess_env())  # the student config first, as `make lab` has it
+        else:  # the copy's Makefile sets its config path and puts its own .venv first on PATH
+            env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "JUPYTER_CONFIG_PATH")}
+            env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         for var, name in dirs.items():
             (jupyter / name).mkdir(parents=True, exist_ok=True)
             env[var] = str(jupyter / name)
@@ -121,11 +129,14 @@ class LabServer:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         env.pop("JUPYTER_TOKEN", None)
-        command = student_lab_command(free_port(), notebooks=self.notebooks, extra=[
-            "--no-browser", f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"])
+        options = ["--no-browser", f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"]
+        if self.student_copy is None:
+            command = student_lab_command(free_port(), notebooks=self.notebooks, extra=options)
+        else:
+            command = ["make", "lab", f"PORT={free_port()}", f"LAB_ARGS={' '.join(options)}"]
         # cwd = the course copy: nbgrader's Validate reads nbgrader_config.py from the cwd.
         self._log = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=self.course, env=env,
+        self.process = subprocess.Popen(command, cwd=self.student_copy or self.course, env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.procs[self.process.pid] = psutil.Process(self.process.pid)
@@ -203,3 +214,51 @@ class LabServer:
         self.process.wait(timeout=15)
         self._log.close()
         return forced
+
+
+@contextmanager
+def launched_chromium() -> Iterator:
+    """Headless Debian Chromium through Playwright; on exit every process it started is gone.
+
+    Skips the test when Chromium is missing (fails under CI, where `make browser` installs it)."""
+    import pytest
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    me = psutil.Process()
+    before = {p.pid for p in me.children()}
+    pw = playwright_api.sync_playwright().start()
+    # The Playwright driver is a child of this process; Chromium's processes are the driver's.
+    drivers = [p for p in me.children() if p.pid not in before]
+    seen: dict[int, psutil.Process] = {}
+
+    def remember() -> None:
+        for driver in drivers:
+            try:
+                for proc in [driver, *driver.children(recursive=True)]:
+                    seen.setdefault(proc.pid, proc)
+            except psutil.NoSuchProcess:
+                pass
+
+    chromium = None
+    try:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        remember()
+        yield chromium
+    finally:
+        remember()
+        try:
+            if chromium is not None:
+                chromium.close()
+        finally:
+            pw.stop()
+        leftover = alive(seen.values())
+        print(f"browser processes {sorted(seen)} stopped"
+              + (f"; had to signal {describe(leftover)}" if leftover else " by Playwright"))
+        stop_processes(leftover)
+        left = alive(seen.values())
+        assert not left, f"browser processes still running: {describe(left)}"

@@ -9,17 +9,14 @@ that the instructor tools are not there. Screenshots of every step go to artifac
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
 
 import nbformat
-import psutil
 import pytest
 
-from tests.browser.lab import (CHROMIUM, CHROMIUM_ARGS, TOKEN, LabServer, alive, describe,
-                               stop_processes)
+from tests.browser.lab import TOKEN, LabServer, alive, describe, launched_chromium
 from tests.course import (RELEASE, ROOT, assignments, nbgrader_meta, read, source_path,
                           strip_solution_markers)
 
@@ -100,45 +97,8 @@ def lab(tmp_path, artifacts):
 
 @pytest.fixture
 def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    me = psutil.Process()
-    before = {p.pid for p in me.children()}
-    pw = playwright_api.sync_playwright().start()
-    # The Playwright driver is a child of this process; Chromium's processes are the driver's.
-    drivers = [p for p in me.children() if p.pid not in before]
-    seen: dict[int, psutil.Process] = {}
-
-    def remember() -> None:
-        for driver in drivers:
-            try:
-                for proc in [driver, *driver.children(recursive=True)]:
-                    seen.setdefault(proc.pid, proc)
-            except psutil.NoSuchProcess:
-                pass
-
-    chromium = None
-    try:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                      args=CHROMIUM_ARGS)
-        remember()
+    with launched_chromium() as chromium:
         yield chromium
-    finally:
-        remember()
-        try:
-            if chromium is not None:
-                chromium.close()
-        finally:
-            pw.stop()
-        leftover = alive(seen.values())
-        print(f"browser processes {sorted(seen)} stopped"
-              + (f"; had to signal {describe(leftover)}" if leftover else " by Playwright"))
-        stop_processes(leftover)
-        left = alive(seen.values())
-        assert not left, f"browser processes still running: {describe(left)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,6 +219,11 @@ def test_released_notebooks_are_covered():
 
 @pytest.mark.parametrize("name", RELEASED)
 def test_student_path_in_jupyterlab(name, artifacts, lab, browser, record_property):
+    drive_the_student_path(name, lab, browser, artifacts, record_property)
+
+
+def drive_the_student_path(name, lab, browser, artifacts, record_property) -> None:
+    """A new browser page on ``lab``; walk the student path; screenshot on failure; no JS errors."""
     started = time.monotonic()
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})

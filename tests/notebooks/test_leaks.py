@@ -2,25 +2,10 @@
 
 import pytest
 
-from tests.course import assignments, nbgrader_meta, read, release_path, source_path
+from tests.course import (LEAK_MARKERS, assignments, nbgrader_meta, read, release_path,
+                          secret_lines, source_path)
 
 pytestmark = pytest.mark.parametrize("name", assignments())
-
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "Model answer", "Rubric")
-
-
-def _regions(source: str, begin: str, end: str) -> list[str]:
-    lines, inside, found = source.splitlines(), False, []
-    for line in lines:
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            found.append(line.strip())
-    return found
-
 
 def test_release_exists(name):
     assert release_path(name).is_file(), "run `make release`"
@@ -29,7 +14,7 @@ def test_release_exists(name):
 def test_no_markers_and_no_outputs(name):
     nb = read(release_path(name))
     for cell in nb.cells:
-        for marker in MARKERS:
+        for marker in LEAK_MARKERS:
             assert marker not in cell.source, f"{marker!r} leaked into the release"
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, "the release stores outputs"
@@ -38,16 +23,8 @@ def test_no_markers_and_no_outputs(name):
 def test_no_solution_or_hidden_test_lines(name):
     source, release = read(source_path(name)), read(release_path(name))
     released = {line.strip() for c in release.cells for line in c.source.splitlines()}
-    secret, public = set(), set()
-    for cell in source.cells:
-        inside = set(_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION")
-                     + _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-        secret |= inside
-        public |= {line.strip() for line in cell.source.splitlines()} - inside
-    # Lines that also stand outside every secret region (e.g. loading the XOR table) are public.
-    for line in sorted(secret - public):
-        if len(line) >= 12 and not line.startswith("#"):
-            assert line not in released, f"solution/hidden line leaked: {line!r}"
+    for line in sorted(secret_lines(source)):
+        assert line not in released, f"solution/hidden line leaked: {line!r}"
 
 
 def test_stubs_raise_and_tests_are_locked(name):

@@ -161,3 +161,40 @@ def test_nan_failures_keep_the_exercise_hint_and_float32_gets_its_own_hint():
     got = np.array([0.1, 0.2], dtype=np.float32)
     msg = _fail_message(lambda: checks.Checker("ex").array(got, np.array([0.1, 0.2]) + 1e-8, "c", rtol=1e-9, atol=0))
     assert "float32" in msg
+
+
+def test_the_reported_element_is_the_one_furthest_outside_the_tolerance():
+    # A clipped sigmoid: sigmoid(-700) came back as sigmoid(-500) (relative error ~1e87, absolute
+    # 7e-218), sigmoid(-36) is right up to rounding (absolute difference ~1e-31, within rtol).
+    # The largest ABSOLUTE difference sits at index 1, which passed; the report must name index 0.
+    expected = np.array([np.exp(-700.0), np.exp(-36.0) / (1 + np.exp(-36.0))])
+    got = np.array([np.exp(-500.0), expected[1] * (1 + 1e-15)])
+    assert np.argmax(np.abs(got - expected)) == 1            # the old ranking would point at index 1
+    msg = _fail_message(lambda: checks.Checker("ex").array(got, expected, "tiny values", rtol=1e-6, atol=0))
+    assert "index (0,)" in msg and "index (1,)" not in msg
+
+
+def test_an_exact_zero_tolerance_ranks_any_difference_first():
+    # atol = 0 and expected 0: any difference there is infinitely far outside the tolerance.
+    got, expected = np.array([1.0 + 1e-3, 1e-300]), np.array([1.0, 0.0])
+    msg = _fail_message(lambda: checks.Checker("ex").array(got, expected, "zeros", rtol=1e-6, atol=0))
+    assert "index (1,)" in msg
+
+
+@pytest.mark.parametrize("slip, error, hint", [
+    (lambda: __import__("math").exp(800.0), "OverflowError: math range error", "np.exp on the whole array"),
+    (lambda: np.linalg.multi_dot([np.eye(2)]), "Expecting at least two arrays", "multi_dot needs at least two"),
+    (lambda: [np.eye(2)][1], "IndexError: list index out of range", "assume a fixed size"),
+])
+def test_math_exp_multi_dot_and_index_slips_become_failures_with_a_hint(slip, error, hint):
+    def cell():
+        with checks.exercise("ex") as check:
+            check.array(slip(), 0.0, "a call")
+    msg = _fail_message(cell)
+    assert msg.startswith("FAILED - ex") and error in msg and hint in " ".join(msg.split())
+
+
+def test_other_value_errors_still_propagate_unchanged():
+    with pytest.raises(ValueError, match="too many values"):
+        with checks.exercise("ex"):
+            a, b = (1, 2, 3)

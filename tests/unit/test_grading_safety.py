@@ -87,6 +87,40 @@ def test_the_scan_flags_reaching_into_the_test_machinery(release, code, flag):
     assert any(flag in f for f in found), found
 
 
+@pytest.mark.parametrize("name, answer, code, flag", [
+    ("02_activations", "ex2_2_sigmoid", "from helpers.activations import sigmoid, sigmoid_grad",
+     "imports helpers.activations - helpers.activations is the course's reference implementation"),
+    ("02_activations", "ex2_5_softmax", "import helpers.nn\ndef softmax(Z):\n    return helpers.nn._softmax(Z)",
+     "uses helpers.nn"),
+    ("03_backprop", "ex3_1_bce_with_logits", "from helpers import nn as reference\n"
+     "def bce_with_logits(Z, y):\n    return reference.binary_cross_entropy(Z, y)", "imports helpers.nn"),
+    ("04_optimizers", "ex4_4_adam", "from helpers.optim import Adam", "imports helpers.optim"),
+    ("05_init_regularization", "ex5_4_dropout", "def dropout_forward(A, p, rng, training=True):\n"
+     "    return MLP([A.shape[1], 1], dropout=p).forward(A, training)", "uses MLP (from helpers.nn)"),
+])
+def test_the_scan_flags_an_answer_that_calls_its_own_reference(name, answer, code, flag):
+    """helpers.activations/nn/optim/train implement exercises of notebooks 02-05: an answer in
+    that notebook that uses them is flagged for review (never scored down by the flag itself)."""
+    source, release = read(source_path(name)), read(release_path(name))
+    nb = copy.deepcopy(release)
+    next(c for c in nb.cells if integrity.grade_id(c) == answer).source = code
+    found = integrity.scan_code(nb, release, integrity.protected_names(source))
+    assert [f.kind for f in found] and {f.kind for f in found} == {"reference"}, found
+    assert any(f.cell == answer and flag in str(f) for f in found), [str(f) for f in found]
+
+
+@pytest.mark.parametrize("name, code", [
+    ("04_optimizers", "model = MLP([3, 4, 1])"),              # helpers.nn is notebook 04's tool, not its exercise
+    ("03_backprop", "from helpers.activations import relu"),  # 03 builds on 02's reference
+    ("06_capstone_device_failure", "from helpers.optim import Adam"),
+])
+def test_the_scan_leaves_references_of_earlier_notebooks_alone(name, code):
+    source, release = read(source_path(name)), read(release_path(name))
+    nb = copy.deepcopy(release)
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    assert integrity.scan_code(nb, release, integrity.protected_names(source)) == []
+
+
 def test_a_functions_own_names_are_not_flagged(release):
     nb = copy.deepcopy(release)
     nb.cells.append(nbformat.v4.new_code_cell("def f(np, checks):\n    np = 1\n    checks = 2\n    return np"))
@@ -142,3 +176,4 @@ def test_the_guard_restores_and_reports_what_was_changed():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "numpy.allclose" in done.stdout and "notebook name 'checks'" in done.stdout
     assert "helpers.checks.Checker.array" in done.stdout
+

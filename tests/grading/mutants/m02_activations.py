@@ -54,3 +54,45 @@ MUTANTS = [
     Mutant("ex2_5_softmax", "row sums without keepdims",
            (("E / E.sum(axis=1, keepdims=True)", "E / E.sum(axis=1)"),), "keepdims=True"),
 ]
+
+# Issue 13 (items 11a, 11b, 12): slips that the old checks let through or answered with the wrong hint.
+MUTANTS += [
+    Mutant("ex2_1_collapse", "hard-wired to two layers",
+           (("    W = np.eye(weights[0].shape[0])\n    b = np.zeros(weights[0].shape[0])\n"
+             "    for W_k, b_k in zip(weights, biases):\n        W = W @ W_k\n        b = b @ W_k + b_k\n",
+             "    W = weights[0] @ weights[1]\n    b = biases[0] @ weights[1] + biases[1]\n"),),
+           "handle exactly two layers"),
+    Mutant("ex2_1_collapse", "np.linalg.multi_dot of all weights",
+           (("    return W, b", "    return np.linalg.multi_dot(weights), b"),),
+           "np.linalg.multi_dot needs at least two matrices"),
+    Mutant("ex2_1_collapse", "bias accumulated in place from the last layer",
+           (("    W = np.eye(weights[0].shape[0])\n    b = np.zeros(weights[0].shape[0])\n"
+             "    for W_k, b_k in zip(weights, biases):\n        W = W @ W_k\n        b = b @ W_k + b_k\n",
+             "    W, b = weights[-1], biases[-1]\n"
+             "    for W_k, b_k in zip(reversed(weights[:-1]), reversed(biases[:-1])):\n"
+             "        b += b_k @ W\n        W = W_k @ W\n"),),
+           "you changed one of the arrays passed in"),
+    Mutant("ex2_2_sigmoid", "clips the caller's z in place",
+           (("    z = np.asarray(z)\n", "    z = np.asarray(z)\n    np.clip(z, -500, 500, out=z)\n"),),
+           "np.clip(..., out=z)"),
+    Mutant("ex2_2_sigmoid", "clipped copy of z loses tiny values",
+           (("    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+             "    z = np.clip(z, -500, 500)\n    return 1.0 / (1.0 + np.exp(-z))"),),
+           "tiny values lost their precision"),
+    Mutant("ex2_2_sigmoid", "1 - sigmoid(-z) for negative z",
+           (("e / (1.0 + e))", "1.0 - 1.0 / (1.0 + e))"),), "1 - sigmoid(-z) rounds to 0"),
+    Mutant("ex2_2_sigmoid", "math.exp one value at a time",
+           (("    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+             "    import math\n"
+             "    return np.array([1.0 / (1.0 + math.exp(-v)) for v in z.ravel()]).reshape(z.shape)"),),
+           "np.exp on the whole array"),
+    Mutant("ex2_3_relu_family", "tanh_grad clips the caller's z in place",
+           (("    return 1.0 - np.tanh(z) ** 2", "    np.clip(z, -20, 20, out=z)\n    return 1.0 - np.tanh(z) ** 2"),),
+           "np.clip(..., out=z)"),
+    Mutant("ex2_4_elu_swish", "swish clips the caller's z in place",
+           (("    return z * sigmoid(z)", "    np.clip(z, -500, 500, out=z)\n    return z * sigmoid(z)"),),
+           "np.clip(..., out=z)"),
+    Mutant("ex2_5_softmax", "shifts the caller's logits in place",
+           (("shifted = Z - Z.max(axis=1, keepdims=True)", "Z -= Z.max(axis=1, keepdims=True)\n    shifted = Z"),),
+           "you changed the caller's logits"),
+]

@@ -103,3 +103,19 @@ MUTANTS = [
     Mutant("ex3_5_mlp", "backward: divides by m again", (("dZ = dZ_K", "dZ = dZ_K / len(dZ_K)"),),
            "already contains the 1/m"),
 ]
+
+# Issue 13 (items 11c, 12): slips that got a misleading hint or passed the public checks.
+MUTANTS += [
+    Mutant("ex3_1_bce_with_logits", "chain rule through p, as in the worked example",
+           ((_DZ, "p = sigmoid(Z)\n    dZ = (-y / p + (1 - y) / (1 - p)) * p * (1 - p) / m"),),
+           "the chain rule through p = sigmoid(Z)"),
+    Mutant("ex3_3_two_layer_backward", "dW2 of shape (h,) from a raveled dZ2",
+           (("dW2 = A1.T @ dZ2", "dW2 = A1.T @ dZ2[:, 0]"),), "must have the shape of W2, (h, 1), not (h,)"),
+    Mutant("ex3_3_two_layer_backward", "float32 gradients",
+           ((_DZ2, "dZ2 = ((sigmoid(Z2) - np.reshape(y, Z2.shape)) / m).astype(np.float32)"),),
+           "some gradient is not float64"),
+    Mutant("ex3_4_dense_layer", "forward: bias reshaped to a column",
+           (("Z = A_prev @ W + b", "Z = A_prev @ W + b.reshape(-1, 1)"),), "with b as it is (no reshape)"),
+    Mutant("ex3_4_dense_layer", "backward: elementwise product instead of a matrix product",
+           (("dA_prev = dZ @ W.T", "dA_prev = dZ * W.T"),), "combined elementwise"),
+]

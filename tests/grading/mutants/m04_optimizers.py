@@ -16,6 +16,7 @@ _ADAM_DEFAULTS = ('config = {}\n    for key, default in (("lr", 1e-3), ("beta1",
                   '("t", 0)):\n        config.setdefault(key, default)')
 _SHARED = "a default like config={} (or a module-level dict) is created once"
 _PARTIAL = "fill in each missing key, also when a config is given"
+_DW_CHANGED = "your rule changed the gradient dw it was given"
 
 MUTANTS = [
     # Exercise 4.1 sgd and run_optimizer
@@ -48,6 +49,8 @@ MUTANTS = [
     Mutant("ex4_1_sgd_run", "caller's config modified",
            (("config = {} if config is None else dict(config)", "config = {} if config is None else config"),),
            "work on a copy"),
+    Mutant("ex4_1_sgd_run", "sgd scales dw in place",
+           ((_SGD_STEP, 'dw *= config["lr"]\n    next_w = w - dw'),), _DW_CHANGED),
     # Exercise 4.2 sgd_momentum
     Mutant("ex4_2_momentum", "momentum sign flipped",
            ((_MOM_V, 'v = config["momentum"] * v + config["lr"] * dw'),), "momentum sign flipped"),
@@ -64,10 +67,15 @@ MUTANTS = [
     Mutant("ex4_2_momentum", "PyTorch form of the velocity",
            ((_MOM_V, 'v = config["momentum"] * v + dw'), ("return w + v, config", 'return w - config["lr"] * v, config')),
            "you stored the PyTorch velocity"),
+    Mutant("ex4_2_momentum", "velocity stored with the opposite sign (same steps from a zero start)",
+           ((_MOM_V, 'v = config["momentum"] * v + config["lr"] * dw'), ("return w + v, config", "return w - v, config")),
+           "your velocity has the opposite sign"),
     Mutant("ex4_2_momentum", "defaults only when config is None",
            ((_MOM_DEFAULTS, 'config = {"lr": 1e-2, "momentum": 0.9}'),), _PARTIAL),
     Mutant("ex4_2_momentum", "shared default dict",
            (("def sgd_momentum(w, dw, config=None):", "def sgd_momentum(w, dw, config={}):"),), _SHARED),
+    Mutant("ex4_2_momentum", "momentum scales dw in place",
+           ((_MOM_V, 'dw *= config["lr"]\n    v = config["momentum"] * v - dw'),), _DW_CHANGED),
     # Exercise 4.3 rmsprop
     Mutant("ex4_3_rmsprop", "epsilon inside the square root",
            ((_RMS_STEP, 'return w - config["lr"] * dw / np.sqrt(s + config["eps"]), config'),),
@@ -86,6 +94,8 @@ MUTANTS = [
            ((_RMS_STEP, 'return w - config["lr"] * dw / (np.sqrt(s) + 1e-8), config'),), "but 1e-8 was used"),
     Mutant("ex4_3_rmsprop", "defaults only when config is None",
            ((_RMS_DEFAULTS, 'config = {"lr": 1e-2, "beta": 0.99, "eps": 1e-8}'),), _PARTIAL),
+    Mutant("ex4_3_rmsprop", "rmsprop divides dw in place",
+           ((_RMS_STEP, 'dw /= np.sqrt(s) + config["eps"]\n    return w - config["lr"] * dw, config'),), _DW_CHANGED),
     # Exercise 4.4 adam
     Mutant("ex4_4_adam", "no bias correction", ((_ADAM_HAT, "m_hat = m\n    v_hat = v"),),
            "Adam without bias correction"),
@@ -109,10 +119,16 @@ MUTANTS = [
     Mutant("ex4_4_adam", "bias-corrected moments stored",
            (("config.update(m=m, v=v, t=t)", "config.update(m=m_hat, v=v_hat, t=t)"),),
            "store the raw m and v in config, not m_hat and v_hat"),
+    Mutant("ex4_4_adam", "the paper's efficient form without rescaling eps",
+           ((_ADAM_HAT, 'lr_t = config["lr"] * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)'),
+            ('config["lr"] * m_hat / (np.sqrt(v_hat) + config["eps"])', 'lr_t * m / (np.sqrt(v) + config["eps"])')),
+           "it equals Adam only if eps is rescaled too"),
     Mutant("ex4_4_adam", "defaults only when config is None",
            ((_ADAM_DEFAULTS, 'config = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "t": 0}'),), _PARTIAL),
     Mutant("ex4_4_adam", "shared default dict", (("def adam(w, dw, config=None):", "def adam(w, dw, config={}):"),),
            _SHARED),
+    Mutant("ex4_4_adam", "adam squares dw in place",
+           (("v = beta2 * v + (1 - beta2) * dw * dw", "dw **= 2\n    v = beta2 * v + (1 - beta2) * dw"),), _DW_CHANGED),
     # Exercise 4.5 schedules
     Mutant("ex4_5_schedules", "step decay off by one",
            (("lr0 * drop ** (epoch // every)", "lr0 * drop ** ((epoch + 1) // every)"),),
@@ -141,4 +157,13 @@ MUTANTS = [
            (("cosine_decay(epoch - warmup, lr0, total - warmup, lr_min)",
              "cosine_decay(epoch - warmup, lr0, total, lr_min)"),),
            "lasts total - warmup epochs"),
+]
+
+# Correct answers written differently: each must pass every check of its exercise (tests/grading/test_accepted_answers.py).
+ACCEPTED = [
+    Mutant("ex4_4_adam", "the paper's efficient form with eps rescaled",
+           ((_ADAM_HAT, 'lr_t = config["lr"] * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)\n'
+                        '    eps_hat = config["eps"] * np.sqrt(1 - beta2 ** t)'),
+            ('config["lr"] * m_hat / (np.sqrt(v_hat) + config["eps"])', 'lr_t * m / (np.sqrt(v) + eps_hat)')),
+           ""),
 ]

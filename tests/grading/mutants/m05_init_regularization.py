@@ -75,6 +75,8 @@ MUTANTS = [
            (("if name.startswith(\"W\"):", "if True:"),), "biases were penalized"),
     Mutant("ex5_3_l2", "no gradient entries for the biases",
            (("            grads[name] = np.zeros_like(value)\n", "            pass\n"),), "return zeros for the biases"),
+    Mutant("ex5_3_l2", "scalar 0 as the bias gradient",
+           (("grads[name] = np.zeros_like(value)", "grads[name] = 0.0"),), "np.zeros_like(b)"),
     # Exercise 5.4 dropout_forward, dropout_backward
     Mutant("ex5_4_dropout", "dropout without rescaling",
            (("mask = keep / (1.0 - p)", "mask = keep.astype(float)"),), "not rescaled"),
@@ -94,6 +96,8 @@ MUTANTS = [
            (("    return dout * mask", "    return dout"),), "multiply the gradient by the mask"),
     Mutant("ex5_4_dropout", "backward with a 0/1 mask",
            (("    return dout * mask", "    return dout * (mask > 0)"),), "(mask > 0)"),
+    Mutant("ex5_4_dropout", "dropout_backward multiplies dout in place",
+           (("    return dout * mask\n", "    dout *= mask\n    return dout\n"),), "dout *= mask"),
     # Exercise 5.5 EarlyStopping
     Mutant("ex5_5_early_stopping", "best weights stored by reference (restore gets the last ones)",
            (("self.best_params = {name: value.copy() for name, value in params.items()}",
