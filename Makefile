@@ -13,6 +13,9 @@ PORT        ?= 8888
 # make grade: COURSE=DIR grades a course directory outside this clone (e.g. private to the instructor on a hub)
 # make grade: ISOLATE=0 runs student code without the bubblewrap sandbox (docs/grading-security.md)
 ISOLATE     ?= 1
+# make grade DB=postgresql+psycopg2://USER@HOST/DATABASE: a shared gradebook (several grading
+# machines); empty = the course's SQLite .nbgrader/gradebook.db. Same as NNF_GRADEBOOK_URL.
+DB          ?= $(NNF_GRADEBOOK_URL)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/[0-9][0-9]_*/)))
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM    := /usr/bin/chromium
@@ -21,7 +24,7 @@ SITE_NPM    := build/site-npm
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser lab check student-copy test test-fast execute release examples grade bench site site-deps clean
+.PHONY: help install browser sandbox postgres lab check student-copy test test-fast execute release examples grade export report bench site site-deps clean
 
 help: ## list the targets
 	@echo "Neural Network Foundations - make targets"
@@ -48,6 +51,11 @@ sandbox: ## install bubblewrap, the sandbox `make grade` runs student code in (a
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends bubblewrap; }
 	@bwrap --version
 
+postgres: ## install Debian's postgresql server binaries (apt-get, once; the tests start throwaway servers)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+	@ls /usr/lib/postgresql/*/bin/initdb
+
 lab: install ## open the student notebooks in JupyterLab (student mode: Validate on, instructor tools off)
 	$(BIN)/python -m instructor.lab $(PORT)
 
@@ -57,7 +65,7 @@ check: install ## self-check: run your notebooks (NB=path to choose) like Valida
 student-copy: install ## write the student copy: dist/nn-foundations-student/ (its own git repository) and its .zip
 	$(BIN)/python -m instructor.student_copy $(or $(DEST),dist)
 
-test: install browser sandbox site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser, site, student copy, exchange
+test: install browser sandbox postgres site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser, site, student copy, exchange, PostgreSQL gradebook
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 solutions
@@ -78,7 +86,14 @@ release: install ## regenerate notebooks/ (student version) from solutions/ with
 	@echo "Released: $(ASSIGNMENTS) -> notebooks/"
 
 grade: install $(if $(filter 0,$(ISOLATE)),,sandbox) ## autograde submitted/<student>/<assignment>/ (JOBS students at a time, sandboxed) -> grades.csv
-	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) $(if $(COURSE),--course "$(COURSE)",)
+	$(BIN)/python -m instructor.grade --jobs $(JOBS) $(if $(filter 0,$(ISOLATE)),--no-isolation,) $(if $(COURSE),--course "$(COURSE)",) \
+	  $(if $(DB),--db '$(DB)',)
+
+export: install ## the whole class's grades.csv from the gradebook (every grading machine's students; DB= as for grade)
+	$(BIN)/python -m instructor.gradebook $(if $(DB),--db '$(DB)',)
+
+report: install ## class report per graded assignment -> artifacts/report/<assignment>/report.html + CSV (DB= as for grade)
+	$(BIN)/python -m instructor.class_report $(if $(DB),--db '$(DB)',)
 
 site: install site-deps ## build the course website into build/site/ (offline, static; open build/site/index.html)
 	$(BIN)/python -m instructor.site

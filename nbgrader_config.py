@@ -15,7 +15,13 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook lives inside the repo but is git-ignored (it holds student grades).
 os.makedirs(os.path.join(HERE, ".nbgrader"), exist_ok=True)
 # timeout: parallel grading (`make grade JOBS=N`) has several nbgrader processes writing to it.
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, ".nbgrader", "gradebook.db") + "?timeout=120"
+# NNF_GRADEBOOK_URL (`make grade DB=...`) names a shared gradebook instead, e.g. PostgreSQL for
+# several grading machines: postgresql+psycopg2://USER@HOST/DATABASE (README, "Grading a large class").
+_url = os.environ.get("NNF_GRADEBOOK_URL", "").strip()
+if _url.startswith(("postgresql://", "postgres://")):   # a bare scheme would need psycopg 3
+    _url = "postgresql+psycopg2://" + _url.split("://", 1)[1]
+c.CourseDirectory.db_url = (_url
+                            or "sqlite:///" + os.path.join(HERE, ".nbgrader", "gradebook.db") + "?timeout=120")
 # Exchange for JupyterHub courses; inside the repo by default (nbgrader's default is /srv).
 # Override with NNF_EXCHANGE_ROOT=/srv/nbgrader/exchange on a shared server.
 c.Exchange.root = os.environ.get("NNF_EXCHANGE_ROOT", os.path.join(HERE, ".nbgrader", "exchange"))

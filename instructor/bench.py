@@ -8,6 +8,11 @@ timings depend on the machine and its load (the JSON records the load average be
   and peak memory, the summed RSS of the kernel's process tree sampled by a thread;
 - autograding: ``grade_assignment`` on scratch courses holding 1 and N copies of the example
   student ada's full solution; the difference gives seconds per submission and the fixed cost;
+- grading throughput (submissions per minute) of ``make grade`` on 8 copies of ada's notebook 01:
+  one machine with JOBS=1 and JOBS=2 on SQLite, JOBS=2 on a throwaway PostgreSQL server, and two
+  course copies ("machines", JOBS=2 each, 8 submissions each) grading at the same time into one
+  PostgreSQL gradebook - on this one machine they share its cores, so that figure measures the
+  overhead of the shared gradebook, not the speed of two machines;
 - the reference network (helpers.nn / optim / train) vs scikit-learn's MLPClassifier (one epoch
   = one ``partial_fit``) vs PyTorch when it is importable, on one BLAS thread.
 
@@ -41,7 +46,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "artifacts" / "bench" / "bench.json"
 ADA = ROOT / "examples" / "submissions" / "ada"
-TARGETS = {"notebook_s": 30.0, "course_s": 120.0, "grading_ratio": 1.3, "reference_vs_sklearn": 0.6}
+TARGETS = {"notebook_s": 30.0, "course_s": 120.0, "grading_ratio": 1.3, "reference_vs_sklearn": 0.6,
+           "jobs2_speedup": 1.8}
+THROUGHPUT_COPIES = 8
 SAMPLE_S = 0.05
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -165,6 +172,69 @@ def grading_overhead(source: Path, submission: Path, notebook_s: float, copies: 
             "target": verdict(ratio, TARGETS["grading_ratio"])}
 
 
+# ---------------------------------------------------------------- grading throughput
+
+def _grade_scratch(course: Path, name: str, jobs: int, db_url: str = "") -> tuple[float, list]:
+    """(seconds, results) of grading every submission of ``course`` in-process."""
+    from instructor.grade import Options, grade_assignment, read_scores
+
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = grade_assignment(course, name, options=Options(jobs=jobs, db_url=db_url))
+    seconds = time.perf_counter() - start
+    failed = sorted({f"{r.status}: {r.detail}".rstrip(": ") for r in results if r.status != "graded"})
+    if failed:
+        raise RuntimeError(f"{name} not graded ({'; '.join(failed)})")
+    cells = [read_scores(course, name, r.student, db_url) for r in results]
+    return seconds, [(r.student, r.score, r.flags, c) for r, c in zip(results, cells)]
+
+
+def _machines_at_once(courses: list[Path], db_url: str) -> float:
+    """Seconds until every course copy ("machine") has graded its submissions with JOBS=2 into db_url."""
+    import subprocess
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    start = time.perf_counter()
+    runs = [subprocess.Popen([sys.executable, "-m", "instructor.grade", "--jobs", "2", "--db", db_url,
+                              "--course", str(c)], cwd=c, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True) for c in courses]
+    errors = [run.communicate()[1] for run in runs]
+    seconds = time.perf_counter() - start
+    if any(run.returncode for run in runs):
+        raise RuntimeError("a machine failed: " + " | ".join(e[-300:] for e in errors if e))
+    return seconds
+
+
+def grading_throughput(source: Path, submission: Path, copies: int = THROUGHPUT_COPIES) -> dict:
+    """Submissions per minute of ``make grade`` (see the module docstring) and the JOBS=2 speed-up."""
+    from instructor.throwaway_postgres import ThrowawayPostgres
+
+    name, runs = source.stem, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        runs["sqlite_jobs1"] = _grade_scratch(scratch_course(tmp / "j1", source, submission, copies), name, 1)
+        runs["sqlite_jobs2"] = _grade_scratch(scratch_course(tmp / "j2", source, submission, copies), name, 2)
+        with ThrowawayPostgres() as server:
+            runs["postgresql_jobs2"] = _grade_scratch(scratch_course(tmp / "pg", source, submission, copies),
+                                                      name, 2, server.create_database("one_machine"))
+            machines = [scratch_course(tmp / f"m{i}", source, submission, copies) for i in (1, 2)]
+            for i, course in enumerate(machines, 1):   # distinct students on each machine
+                for folder in sorted((course / "submitted").iterdir()):
+                    folder.rename(folder.with_name(f"m{i}{folder.name}"))
+            two = _machines_at_once(machines, server.create_database("two_machines"))
+    reference = [(score, flags, cells) for _, score, flags, cells in runs["sqlite_jobs1"][1]]
+    identical = all([(score, flags, cells) for _, score, flags, cells in results] == reference
+                    for _, results in runs.values())
+    per_minute = {key: round(60 * copies / seconds, 2) for key, (seconds, _) in runs.items()}
+    per_minute["two_machines_jobs2"] = round(60 * 2 * copies / two, 2)
+    speedup = round(runs["sqlite_jobs1"][0] / runs["sqlite_jobs2"][0], 2)
+    return {"assignment": name, "copies": copies, "cpu_count": os.cpu_count(),
+            "seconds": {**{k: round(s, 2) for k, (s, _) in runs.items()}, "two_machines_jobs2": round(two, 2)},
+            "submissions_per_minute": per_minute, "jobs2_speedup": speedup, "identical_scores": identical,
+            "two_machines_overhead": round(1 - per_minute["two_machines_jobs2"] / per_minute["postgresql_jobs2"], 3),
+            "target": "met" if speedup >= TARGETS["jobs2_speedup"] else "missed"}
+
+
 # ---------------------------------------------------------------- reference network speed
 
 def epoch_data(n: int = 4000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -281,7 +351,7 @@ def tiny_assignment(folder: Path) -> tuple[Path, Path]:
 # ---------------------------------------------------------------- run, table, json
 
 def collect(assignments: list[tuple[Path, Path]], copies: int, repeats: int, kernel: str,
-            log=print) -> dict:
+            log=print, throughput_copies: int = THROUGHPUT_COPIES) -> dict:
     """Every measurement for (solution, submission) pairs; see the module docstring."""
     results = {"machine": machine_info(), "targets": TARGETS,
                "method": {"notebook_time": f"papermill wall time incl. kernel start, kernel {kernel}",
@@ -303,6 +373,13 @@ def collect(assignments: list[tuple[Path, Path]], copies: int, repeats: int, ker
         except RuntimeError as err:   # a broken grader is reported in the table, not hidden
             results["grading"].append({"assignment": source.stem, "copies": copies, "error": str(err),
                                        "target": "n/a"})
+    source, submission = assignments[0]
+    log(f"grading throughput ({throughput_copies} x {source.stem}: JOBS=1/2, SQLite/PostgreSQL, two machines) ...")
+    try:
+        results["throughput"] = grading_throughput(source, submission, throughput_copies)
+    except Exception as err:   # e.g. PostgreSQL not installed: reported, never hidden
+        results["throughput"] = {"assignment": source.stem, "error": f"{type(err).__name__}: {err}",
+                                 "target": "n/a"}
     log("timing the reference network ...")
     results["network"] = network_speed(repeats)
     results["load_average_after"] = list(os.getloadavg())
@@ -332,6 +409,22 @@ def render_table(results: dict) -> str:
         lines.append(f"  {g['assignment']:<34}{g['notebook_s']:>7.1f}{g['per_submission_s']:>7.1f}"
                      f"{g['ratio']:>6.2f}x{g['fixed_s']:>9.1f}{g['batch_s_per_submission']:>14.1f}  "
                      f"{g['target']}")
+    tp = results.get("throughput")
+    if tp and "error" in tp:
+        lines.append(f"\nGrading throughput: FAILED - {tp['error']}")
+    elif tp:
+        spm, sec = tp["submissions_per_minute"], tp["seconds"]
+        lines.append(f"\nGrading throughput ({tp['copies']} copies of ada's {tp['assignment']} per machine, "
+                     f"{tp['cpu_count']} CPUs; identical scores: {'yes' if tp['identical_scores'] else 'NO'})")
+        lines.append(f"  {'run':<34}{'wall s':>8}{'subs/min':>10}")
+        for key, label in (("sqlite_jobs1", "1 machine, JOBS=1, SQLite"), ("sqlite_jobs2", "1 machine, JOBS=2, SQLite"),
+                           ("postgresql_jobs2", "1 machine, JOBS=2, PostgreSQL"),
+                           ("two_machines_jobs2", "2 copies x JOBS=2, PostgreSQL")):
+            lines.append(f"  {label:<34}{sec[key]:>8.1f}{spm[key]:>10.1f}")
+        lines.append(f"  JOBS=2 speed-up over JOBS=1: {tp['jobs2_speedup']:.2f}x  {tp['target']} "
+                     f"(target >= {t['jobs2_speedup']:g}x)")
+        lines.append(f"  two copies on the same cores: {100 * tp['two_machines_overhead']:.0f}% fewer submissions "
+                     "per minute than one (the shared gradebook's overhead; real machines add their cores)")
     net = results["network"]
     lines.append(f"\nReference network ({net['setup']})")
     lines.append(f"  {'implementation':<34}{'ms/epoch':>9}{'vs sklearn':>12}{'CPU ms':>9}{'CPU vs':>8}")
@@ -363,14 +456,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=3, help="submissions in the larger grading batch")
     parser.add_argument("--repeats", type=int, default=15, help="timed epochs per network")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel for the notebooks")
+    parser.add_argument("--throughput", action="store_true",
+                        help="only the grading throughput section (JOBS=1/2, SQLite/PostgreSQL, two machines)")
     args = parser.parse_args(argv)
+    if args.throughput:
+        source, submission = course_assignments()[0]
+        result = {"machine": machine_info(), "throughput": grading_throughput(source, submission),
+                  "load_average_after": list(os.getloadavg())}
+        out = args.out.with_name("throughput.json") if args.out == OUT else args.out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result["throughput"], indent=1))
+        print(f"load average {result['machine']['load_average'][0]:.2f} before, "
+              f"{result['load_average_after'][0]:.2f} after; written: {out}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         if args.quick:
             assignments, args.copies, args.repeats = [tiny_assignment(Path(tmp))], 2, 2
         else:
             assignments = course_assignments()
         results = collect(assignments, max(args.copies, 2), args.repeats, args.kernel,
-                          log=lambda text: print(text, file=sys.stderr, flush=True))
+                          log=lambda text: print(text, file=sys.stderr, flush=True),
+                          throughput_copies=2 if args.quick else THROUGHPUT_COPIES)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(render_table(results))

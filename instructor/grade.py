@@ -11,32 +11,39 @@ For every assignment that has submissions:
    (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
    code that reaches into the test machinery) and a repaired copy is staged in
    ``.nbgrader/intake/`` (``submitted/`` itself is never modified);
-3. ``nbgrader autograde`` grades the staged copies: one batch, or ``--jobs N`` students at a time.
+3. ``--jobs N`` long-lived grading processes (:mod:`instructor.grading_worker`) take the staged
+   copies one student at a time: nbgrader's Autograde converter, in-process, then the feedback
+   HTML without hidden tests (``feedback/<student>/<assignment>/<assignment>.html``).
    Kernels run in a sandbox (:mod:`instructor.sandbox`) with the grading guard
    (:mod:`instructor.guard`) and nbgrader's Execute step is replaced by
    :class:`~instructor.grading_execute.GradingExecute` (dead or stuck kernels);
-4. scores are read back from the gradebook (a deleted test cell scores 0), feedback HTML without
-   hidden tests is written to ``feedback/<student>/<assignment>/<assignment>.html``;
+4. scores are read back from the gradebook (a deleted test cell scores 0);
 then ``grades.csv`` and a student x assignment summary (with what needs a human) are written.
+
+The gradebook is the course's SQLite file unless ``--db URL`` (or ``NNF_GRADEBOOK_URL``) names
+another SQLAlchemy URL, e.g. ``postgresql+psycopg2://grader@dbhost/nnf``: several grading
+machines, each with a clone of the course and a share of the students, then grade into one
+gradebook (``nbgrader_config.py`` reads the same variable, so the formgrader and
+``nbgrader export`` see it too).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
+import queue
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from instructor import integrity
+from instructor import gradebook, integrity
 from instructor.feedback import CellScore, write_feedback
 from instructor.grading_execute import KERNEL_DIED, STUCK
 from instructor.guard import MARK
@@ -48,6 +55,7 @@ EXAMPLES = ROOT / "examples" / "submissions"
 BIN = Path(sys.executable).parent
 INTAKE = ".nbgrader/intake"           # staged, repaired copies (relative to the course root)
 KERNEL = "nnf-grading"
+DB_ENV = "NNF_GRADEBOOK_URL"          # read by nbgrader_config.py too
 GUARD = "--IPKernelApp.exec_lines=[\"__import__('instructor.guard').guard.install()\"]"
 
 
@@ -61,12 +69,56 @@ class Result:
     manual_pending: float = 0.0  # points that wait for the instructor
     detail: str = ""
     flags: list[str] = field(default_factory=list)
+    cells: dict[str, list[float]] = field(default_factory=dict)   # grade_id: [score, max_score]
+    failures: list[dict[str, str]] = field(default_factory=list)  # failed test cells: check, hint
+
+    def record(self) -> gradebook.Record:
+        return gradebook.Record(self.student, self.assignment, self.status, self.score, self.max_score,
+                                self.manual_pending, self.detail, list(self.flags), dict(self.cells),
+                                list(self.failures))
 
 
 @dataclass(frozen=True)
 class Options:
     isolate: bool = True   # run kernels under bubblewrap
     jobs: int = 1          # students graded at the same time
+    db_url: str = ""       # gradebook (SQLAlchemy URL); "" = the course's .nbgrader/gradebook.db
+
+
+def normalize_db_url(url: str) -> str:
+    """The gradebook URL nbgrader gets: ``postgresql://`` names the installed driver (psycopg2).
+
+    Raises ValueError with what was expected for anything that is not sqlite or postgresql.
+    """
+    url = url.strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+    if not url.startswith(("sqlite:///", "postgresql+psycopg2://")):
+        raise ValueError(f"gradebook URL {url!r} not understood: expected postgresql+psycopg2://USER@HOST"
+                         "[:PORT]/DATABASE (or ...@/DATABASE?host=/socket/dir) or sqlite:////path/gradebook.db")
+    return url
+
+
+def gradebook_url(course: Path, db_url: str = "") -> str:
+    """The SQLAlchemy URL of the gradebook ``make grade`` writes (see ``nbgrader_config.py``)."""
+    return db_url or f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}?timeout=120"
+
+
+def check_gradebook(url: str) -> str | None:
+    """None when the gradebook database answers, else a message saying what to fix."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+        engine.dispose()
+    except Exception as err:  # any failure is reported, with the URL minus its password
+        shown = sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return (f"cannot open the gradebook {shown}: {first}\nexpected a running database the grader "
+                "may create tables in (PostgreSQL: createdb, and a role with access to it)")
+    return None
 
 
 def install_kernelspec(course: Path, options: Options) -> Path:
@@ -83,46 +135,124 @@ def install_kernelspec(course: Path, options: Options) -> Path:
     return spec_dir.parents[1]
 
 
-def grading_environment(jupyter_path: Path, runtime: Path) -> dict[str, str]:
-    """Environment of one nbgrader process: our kernelspec, our Execute step, its own runtime dir."""
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "JUPYTER_PATH": str(jupyter_path), "JUPYTER_RUNTIME_DIR": str(runtime),
-            "NNF_GRADING_KERNEL": KERNEL}
+def base_environment(db_url: str = "") -> dict[str, str]:
+    """Environment of an nbgrader command: the venv's bin on PATH (alembic), the gradebook URL."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop(DB_ENV, None)
+    return {**env, DB_ENV: db_url} if db_url else env
+
+
+def grading_environment(jupyter_path: Path, runtime: Path, db_url: str = "") -> dict[str, str]:
+    """Environment of one grading process: our kernelspec, our Execute step, its own runtime dir."""
+    return {**base_environment(db_url), "JUPYTER_PATH": str(jupyter_path),
+            "JUPYTER_RUNTIME_DIR": str(runtime), "NNF_GRADING_KERNEL": KERNEL}
 
 
 def run_nbgrader(course: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``nbgrader ARGS`` from the course root (the only place it reads its config from)."""
-    env = env or {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     return subprocess.run([str(BIN / "nbgrader"), *args, "--log-level=WARN"], cwd=course,
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env or base_environment())
 
 
-def autograde(course: Path, assignment: str, students: list[str], options: Options, log=print) -> None:
-    """Autograde the staged copies: one nbgrader batch, or one process per student, N at a time.
+class Worker:
+    """One ``instructor.grading_worker`` process: send a student id, wait for its answer."""
 
-    nbgrader's own messages go to ``.nbgrader/logs/autograde-<assignment>[-<student>].log``.
+    def __init__(self, course: Path, assignment: str, env: dict[str, str], log_path: Path):
+        self._log = open(log_path, "a")
+        self.process = subprocess.Popen([sys.executable, "-m", "instructor.grading_worker", assignment],
+                                        cwd=course, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self._log, text=True, bufsize=1)
+
+    def grade(self, student: str) -> dict | None:
+        """The worker's answer for ``student``, or None when the worker died meanwhile."""
+        try:
+            self.process.stdin.write(student + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+            return json.loads(line) if line else None
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+class Autograder:
+    """``workers`` long-lived grading processes for one assignment, started at once (their start
+    overlaps ``generate_assignment`` and the staging); :meth:`run` hands them the students, each
+    worker taking the next one when it finishes one (a slow notebook holds back no fixed share).
+
+    A worker that dies costs only the student it was grading: a new one takes the rest.
+    nbgrader's own messages go to ``.nbgrader/logs/autograde-<assignment>-<worker>.log``.
     """
-    base = ["autograde", assignment, "--force", f"--CourseDirectory.submitted_directory={INTAKE}"]
-    jupyter_path = install_kernelspec(course, options)
-    logs = course / ".nbgrader" / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
 
-    def run(student: str | None) -> None:
+    def __init__(self, course: Path, assignment: str, options: Options, workers: int, log=print):
+        self.course, self.assignment, self.options, self.log = course, assignment, options, log
+        self.jupyter_path = install_kernelspec(course, options)
+        self.logs = course / ".nbgrader" / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.todo: queue.Queue[str] = queue.Queue()
+        self.problems: dict[str, str] = {}
+        self.go = threading.Event()
+        self.threads = [threading.Thread(target=self._work, args=(i,)) for i in range(max(1, workers))]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self, index: int) -> None:
+        log_path = self.logs / f"autograde-{self.assignment}-{index}.log"
+        log_path.write_text("")
         with tempfile.TemporaryDirectory(prefix="nnf-kernels-") as runtime:
-            args = base + ([f"--student={student}"] if student else [])
-            done = run_nbgrader(course, *args, env=grading_environment(jupyter_path, Path(runtime)))
-        name = f"autograde-{assignment}" + (f"-{student}" if student else "")
-        (logs / f"{name}.log").write_text(done.stdout + done.stderr)
-        if done.returncode != 0:
-            log(f"  nbgrader reported errors: see {(logs / name).relative_to(course)}.log")
+            env = grading_environment(self.jupyter_path, Path(runtime), self.options.db_url)
+            worker = Worker(self.course, self.assignment, env, log_path)
+            self.go.wait()
+            failed = False
+            try:
+                while True:
+                    try:
+                        student = self.todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    worker = worker or Worker(self.course, self.assignment, env, log_path)
+                    answer = worker.grade(student)
+                    if answer is None:
+                        self.problems[student] = "the grading process died while grading this notebook"
+                        worker.close()
+                        worker, failed = None, True
+                    elif not answer.get("ok"):
+                        self.problems[student], failed = answer.get("error", ""), True
+            finally:
+                if worker is not None:
+                    worker.close()
+        if failed:
+            self.log(f"  nbgrader reported errors: see {log_path.relative_to(self.course)}")
 
-    log(f"autograding {assignment}: {len(students)} submission(s), {options.jobs} at a time, "
-        f"{'sandboxed' if options.isolate else 'NOT sandboxed'}")
-    if options.jobs <= 1:
-        run(None)
-    else:
-        with ThreadPoolExecutor(options.jobs) as pool:
-            list(pool.map(run, students))
+    def run(self, students: list[str]) -> dict[str, str]:
+        """Grade ``students``; {student: problem} for those whose grading went wrong."""
+        self.log(f"autograding {self.assignment}: {len(students)} submission(s), {len(self.threads)} at a "
+                 f"time, {'sandboxed' if self.options.isolate else 'NOT sandboxed'}")
+        for student in students:
+            self.todo.put(student)
+        self.go.set()
+        for thread in self.threads:
+            thread.join()
+        return self.problems
+
+    def cancel(self) -> None:
+        self.run([])
+
+
+def autograde(course: Path, assignment: str, students: list[str], options: Options, log=print) -> dict[str, str]:
+    """Autograde the staged copies of ``students`` with ``options.jobs`` workers (see Autograder)."""
+    return Autograder(course, assignment, options, min(options.jobs, len(students)), log).run(students)
 
 
 def assignments_in(course: Path) -> list[str]:
@@ -141,16 +271,22 @@ def hidden_test_ids(source_nb) -> set[str]:
             and "### BEGIN HIDDEN TESTS" in c.source}
 
 
-def read_scores(course: Path, assignment: str, student: str) -> list[CellScore] | None:
+def read_scores(course: Path, assignment: str, student: str, db_url: str = "") -> list[CellScore] | None:
+    """Cell scores of a submission, in the order of the source notebook's cells (a database
+    returns them in no particular order: PostgreSQL and SQLite differ)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course, db_url)) as gb:
         try:
             notebook = gb.find_submission_notebook(assignment, assignment, student)
         except MissingEntry:
             return None
-        return [CellScore(g.name, float(g.score or 0.0), float(g.max_score), bool(g.needs_manual_grade))
-                for g in notebook.grades]
+        scores = [CellScore(g.name, float(g.score or 0.0), float(g.max_score), bool(g.needs_manual_grade))
+                  for g in notebook.grades]
+    source = course / "solutions" / assignment / f"{assignment}.ipynb"
+    order = {integrity.grade_id(c): i for i, c in enumerate(nbformat.read(source, as_version=4).cells)} \
+        if source.is_file() else {}
+    return sorted(scores, key=lambda s: (order.get(s.grade_id, len(order)), s.grade_id))
 
 
 def stage(course: Path, student: str, assignment: str, release, source) -> list[integrity.Finding]:
@@ -195,13 +331,6 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     source = nbformat.read(source_path, as_version=4)
     maximum = sum(c.metadata["nbgrader"]["points"] for c in source.cells
                   if c.get("metadata", {}).get("nbgrader", {}).get("grade"))
-    made = run_nbgrader(course, "generate_assignment", assignment, "--force")
-    if made.returncode != 0:
-        return [Result(s, assignment, "release failed", max_score=maximum, detail=made.stderr[-300:])
-                for s in students]
-    release = nbformat.read(course / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
-    shutil.rmtree(course / INTAKE, ignore_errors=True)
-
     results, good, found = {}, [], {}
     for student in students:
         problem = inspect_submission(course / "submitted" / student / assignment, assignment)
@@ -209,48 +338,115 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
             results[student] = Result(student, assignment, problem.status, max_score=maximum,
                                       detail=problem.detail)
         else:
-            found[student] = stage(course, student, assignment, release, source)
             good.append(student)
-    if good:
-        autograde(course, assignment, good, options, log)
+    # the workers load nbgrader while the assignment is generated and the submissions staged
+    grader = Autograder(course, assignment, options, min(options.jobs, len(good)), log) if good else None
+    try:
+        with release_lock(gradebook_url(course, options.db_url)):
+            made = run_nbgrader(course, "generate_assignment", assignment, "--force",
+                                env=base_environment(options.db_url))
+        if made.returncode != 0:
+            if grader:
+                grader.cancel()
+            return [Result(s, assignment, "release failed", max_score=maximum, detail=made.stderr[-300:])
+                    for s in students]
+        release = nbformat.read(course / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+        shutil.rmtree(course / INTAKE, ignore_errors=True)
+        for student in good:
+            found[student] = stage(course, student, assignment, release, source)
+    except BaseException:
+        if grader:
+            grader.cancel()   # never leave workers waiting
+        raise
+    died = grader.run(good) if grader else {}
 
-    hidden = hidden_test_ids(source)
     for student in good:
-        results[student] = collect(course, student, assignment, maximum, found[student], hidden)
-    return [results[s] for s in students]
+        results[student] = collect(course, student, assignment, maximum, found[student], options.db_url,
+                                   died.get(student, "") if "process died" in died.get(student, "") else "")
+    ordered = [results[s] for s in students]
+    gradebook.record(gradebook_url(course, options.db_url), [r.record() for r in ordered])
+    return ordered
+
+
+class release_lock:
+    """Held while ``generate_assignment`` writes the assignment's cells into the gradebook.
+
+    PostgreSQL: a session advisory lock, so grading machines sharing a gradebook never insert the
+    same assignment at the same time (nbgrader would hit a unique constraint). SQLite: one
+    machine, and nbgrader's own transactions suffice; nothing to do.
+    """
+
+    KEY = 0x4E4E46   # "NNF"
+
+    def __init__(self, url: str):
+        self.url, self.engine, self.connection = url, None, None
+
+    def __enter__(self):
+        if self.url.startswith("postgresql"):
+            import sqlalchemy
+
+            self.engine = sqlalchemy.create_engine(self.url)
+            self.connection = self.engine.connect()
+            self.connection.execute(sqlalchemy.text(f"SELECT pg_advisory_lock({self.KEY})"))
+        return self
+
+    def __exit__(self, *exc):
+        if self.connection is not None:
+            import sqlalchemy
+
+            self.connection.execute(sqlalchemy.text(f"SELECT pg_advisory_unlock({self.KEY})"))
+            self.connection.close()
+            self.engine.dispose()
+
+
+def graded_scores(course: Path, student: str, assignment: str, db_url: str = ""):
+    """(cell scores, autograded notebook) of a graded submission, or None when there is none.
+
+    A test cell the student deleted scores 0 and waits for nobody (nbgrader leaves it ungraded).
+    """
+    scores = read_scores(course, assignment, student, db_url)
+    graded = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if scores is None or not graded.is_file():
+        return None
+    graded_nb = nbformat.read(graded, as_version=4)
+    present = {integrity.grade_id(c) for c in graded_nb.cells}
+    scores = [s if s.grade_id in present else CellScore(s.grade_id, 0.0, s.max_score, False) for s in scores]
+    return scores, graded_nb
+
+
+def write_student_feedback(course: Path, student: str, assignment: str, hidden: set[str],
+                           db_url: str = "") -> Path | None:
+    """``feedback/<student>/<assignment>/<assignment>.html`` (no hidden tests); None if ungraded."""
+    got = graded_scores(Path(course), student, assignment, db_url)
+    if got is None:
+        return None
+    graded = Path(course) / "autograded" / student / assignment / f"{assignment}.ipynb"
+    return write_feedback(graded, Path(course) / "feedback" / student / assignment / f"{assignment}.html",
+                          hidden, student, assignment, got[0])
 
 
 def collect(course: Path, student: str, assignment: str, maximum: float,
-            findings: list[integrity.Finding], hidden: set[str]) -> Result:
-    """The Result of one autograded submission (scores, flags) and its feedback file."""
-    scores = read_scores(course, assignment, student)
-    graded = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+            findings: list[integrity.Finding], db_url: str = "", died: str = "") -> Result:
+    """The Result of one autograded submission (scores, flags); its feedback is the worker's."""
+    got = None if died else graded_scores(course, student, assignment, db_url)
     flags = [str(f) for f in findings]
-    if scores is None or not graded.is_file():
+    if got is None:
         return Result(student, assignment, "autograde failed", max_score=maximum, flags=flags,
-                      detail="nbgrader could not grade this notebook")
-    graded_nb = nbformat.read(graded, as_version=4)
-    present = {integrity.grade_id(c) for c in graded_nb.cells}
-    # A deleted cell scores 0 and waits for nobody (nbgrader leaves it ungraded).
-    scores = [s if s.grade_id in present else CellScore(s.grade_id, 0.0, s.max_score, False) for s in scores]
+                      detail=died or "nbgrader could not grade this notebook")
+    scores, graded_nb = got
     flags += runtime_findings(graded_nb)
     auto = sum(s.score for s in scores if not s.needs_manual_grade)
     pending = sum(s.max_score for s in scores if s.needs_manual_grade)
     deleted = [f.cell for f in findings if f.kind == "deleted"]
     detail = f"deleted: {', '.join(deleted)}" if deleted else ""
-    write_feedback(graded, course / "feedback" / student / assignment / f"{assignment}.html",
-                   hidden, student, assignment, scores)
-    return Result(student, assignment, "graded", auto, maximum, pending, detail, flags)
+    cells = {s.grade_id: [s.score, s.max_score] for s in scores}
+    tests = {s.grade_id for s in scores if not s.needs_manual_grade}
+    return Result(student, assignment, "graded", auto, maximum, pending, detail, flags, cells,
+                  gradebook.failed_checks(graded_nb, tests))
 
 
 def write_csv(results: list[Result], path: Path) -> None:
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student_id", "assignment", "status", "score", "max_score",
-                         "manual_points_pending", "detail", "flags"])
-        for r in results:
-            writer.writerow([r.student, r.assignment, r.status, f"{r.score:g}", f"{r.max_score:g}",
-                             f"{r.manual_pending:g}", r.detail, "; ".join(r.flags)])
+    gradebook.write_grades_csv([r.record() for r in results], path)
 
 
 def summary_table(results: list[Result]) -> str:
@@ -310,8 +506,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-isolation", action="store_true",
                         help="run student code without the bubblewrap sandbox (only where bwrap cannot "
                              "run; see docs/grading-security.md)")
+    parser.add_argument("--db", default=os.environ.get(DB_ENV, ""), metavar="URL",
+                        help=f"gradebook SQLAlchemy URL, e.g. postgresql+psycopg2://grader@dbhost/nnf "
+                             f"(default: ${DB_ENV}, else the course's .nbgrader/gradebook.db)")
     args = parser.parse_args(argv)
-    options = Options(isolate=not args.no_isolation, jobs=max(1, args.jobs))
+    try:
+        db_url = normalize_db_url(args.db) if args.db.strip() else ""
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if db_url and (problem := check_gradebook(db_url)):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    options = Options(isolate=not args.no_isolation, jobs=max(1, args.jobs), db_url=db_url)
     if options.isolate and bwrap_path() is None:
         print("error: bubblewrap (bwrap) is not installed, so student code cannot be sandboxed.\n"
               "Install it with `make sandbox` (apt-get install bubblewrap), or accept the risk with "

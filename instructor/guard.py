@@ -32,6 +32,7 @@ import importlib
 import pkgutil
 import sys
 import threading
+import time
 import types
 
 import numpy as np
@@ -91,7 +92,12 @@ def _restore_table(table, saved) -> None:
 
 
 class Guard:
-    """Snapshot of the test machinery; :meth:`restore` puts it back and says what changed."""
+    """Snapshot of the test machinery; :meth:`restore` puts it back and says what changed.
+
+    Kernel threads (heartbeat, iopub, control) change the kernel objects' attributes at any time:
+    every namespace is first copied with ``dict(...)`` (one C call, atomic under the GIL) and only
+    the copy is iterated in Python, which would otherwise fail with "dictionary changed size".
+    """
 
     def __init__(self, shell):
         self.shell = shell
@@ -99,8 +105,8 @@ class Guard:
         watched = [importlib.import_module(n) for n in WATCHED] + helpers
         self.modules = {m.__name__: (m, dict(vars(m))) for m in watched}
         self.tables = [(f"{m.__name__}.{k}", v, copy.deepcopy(v)) for m in helpers
-                       for k, v in vars(m).items() if not k.startswith("__") and _is_table(v)]
-        classes = {v for m in helpers for v in vars(m).values()
+                       for k, v in dict(vars(m)).items() if not k.startswith("__") and _is_table(v)]
+        classes = {v for m in helpers for v in dict(vars(m)).values()
                    if isinstance(v, type) and v.__module__ == m.__name__}
         self.parts = [(shell, SHELL_PARTS)]
         if getattr(shell, "kernel", None) is not None:
@@ -110,13 +116,13 @@ class Guard:
         for obj in objects:
             classes.update(c for c in type(obj).__mro__ if c is not object)
         self.classes = [(c, dict(vars(c))) for c in classes if not c.__module__ == "builtins"]
-        self.instances = [(o, {k: v for k, v in vars(o).items() if callable(v)}) for o in objects]
+        self.instances = [(o, {k: v for k, v in dict(vars(o)).items() if callable(v)}) for o in objects]
         self.attributes = {(id(o), a): (o, a, getattr(o, a, _MISSING)) for o, names in self.parts for a in names}
         # Transformers rewrite the code of a cell (a test too): no change allowed.
         self.lists = [(f"shell.{n}", getattr(shell, n), list(getattr(shell, n))) for n in
                       ("ast_transformers", "input_transformers_cleanup", "input_transformers_post")]
         # Event callbacks: libraries add their own (matplotlib's inline backend); none may go.
-        self.callbacks = {e: list(cbs) for e, cbs in shell.events.callbacks.items()}
+        self.callbacks = {e: list(cbs) for e, cbs in dict(shell.events.callbacks).items()}
         self.custom_exc = (shell.custom_exceptions, vars(shell).get("CustomTB", _MISSING))
         self.ns_modules: dict[str, types.ModuleType] = {}
         self.changes: list[str] = []
@@ -221,8 +227,19 @@ def install(shell=None) -> Guard:
     from helpers import checks
 
     shell = shell or get_ipython()  # noqa: F821 - defined inside IPython
-    checks.integrity_hooks.append(lambda: guard.after_checks())
-    guard = Guard(shell)
+    checks.integrity_hooks.append(lambda: guard.after_checks())   # before the snapshot: it is kept
+    for attempt in range(5):
+        try:
+            guard = Guard(shell)
+            break
+        except Exception:   # e.g. a kernel thread changed a dict while it was copied: copy again
+            import traceback
+
+            print(f"{MARK} snapshot attempt {attempt + 1} failed:\n{traceback.format_exc()}",
+                  file=sys.__stderr__, flush=True)   # the grader's log, never the notebook
+            if attempt == 4:
+                raise
+            time.sleep(0.05)
     busy = [False]
 
     main = threading.main_thread()

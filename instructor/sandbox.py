@@ -83,8 +83,12 @@ def bwrap_argv(workdir: Path, writable: list[Path], command: list[str],
 
 
 def kernel_environment() -> dict[str, str]:
-    """The whole environment of a sandboxed kernel: nothing of the grader's is inherited."""
-    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp",
+    """The whole environment of a sandboxed kernel: nothing of the grader's is inherited.
+
+    PYTHONPATH puts this course's ``helpers``/``instructor`` first: a ``.venv`` shared by several
+    clones has its editable install pointing at one of them, which the sandbox does not show.
+    """
+    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT),
             "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -127,6 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     if not command:
         sys.exit("usage: python -m instructor.sandbox [--no-isolation] -- COMMAND...")
     set_limits()
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
     if isolate:
         workdir = Path.cwd().resolve()
         check_workdir(workdir)

@@ -32,15 +32,23 @@ def test_quick_run_writes_the_json_and_prints_the_table(tmp_path, capsys):
     assert bench.main(["--quick", "--out", str(out)]) == 0
     results = json.loads(out.read_text())
     assert {"cpu_count", "load_average", "python", "numpy", "timestamp"} <= set(results["machine"])
-    assert set(results["targets"]) == {"notebook_s", "course_s", "grading_ratio", "reference_vs_sklearn"}
+    assert set(results["targets"]) == {"notebook_s", "course_s", "grading_ratio", "reference_vs_sklearn",
+                                       "jobs2_speedup"}
     [run] = results["notebooks"]
     assert run["notebook"] == "00_tiny" and run["seconds"] > 0 and run["peak_rss_mb"] > 0
     assert results["course"]["target"] in {"met", "missed"}
     [grading] = results["grading"]
     assert "error" not in grading, grading.get("error")
     assert {"per_submission_s", "fixed_s", "ratio", "batch_1_s", "batch_2_s"} <= set(grading)
+    throughput = results["throughput"]
+    assert "error" not in throughput, throughput.get("error")
+    assert throughput["identical_scores"] is True and throughput["target"] in {"met", "missed"}
+    assert set(throughput["submissions_per_minute"]) == {"sqlite_jobs1", "sqlite_jobs2", "postgresql_jobs2",
+                                                         "two_machines_jobs2"}
+    assert all(v > 0 for v in throughput["submissions_per_minute"].values())
     assert results["network"]["ms_per_epoch"]["sklearn"] > 0
     table = capsys.readouterr().out
-    for heading in ("Notebooks", "whole course", "Grading", "Reference network", "numpy_reference"):
+    for heading in ("Notebooks", "whole course", "Grading", "Grading throughput", "JOBS=2 speed-up",
+                    "Reference network", "numpy_reference"):
         assert heading in table
     assert table.count("met") + table.count("missed") >= 4

@@ -176,3 +176,4 @@ def test_the_guard_restores_and_reports_what_was_changed():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "numpy.allclose" in done.stdout and "notebook name 'checks'" in done.stdout
     assert "helpers.checks.Checker.array" in done.stdout
+
