@@ -40,8 +40,8 @@ REFERENCE_MODULES = {
     2: {"helpers.activations": "sigmoid, ReLU and their derivatives (Exercises 2.2-2.3)",
         "helpers.nn": "a stable softmax and the sigmoid (Exercises 2.2 and 2.5)",
         "helpers.train": "the reference network, with the sigmoid (Exercise 2.2)"},
-    3: {"helpers.nn": "the binary cross-entropy from logits and the MLP's forward and backward "
-                      "passes (Exercises 3.1-3.5)",
+    3: {"helpers.nn": "the binary and the softmax cross-entropy from logits and the MLP's forward and "
+                      "backward passes (Exercises 3.1-3.5 and 3.7)",
         "helpers.train": "the MLP's loss and gradients (Exercises 3.1-3.5)"},
     4: {"helpers.optim": "SGD, momentum, RMSprop, Adam and the schedules (Exercises 4.1-4.5)"},
     5: {"helpers.nn": "Xavier/He initialisation and inverted dropout (Exercises 5.1 and 5.4)",

@@ -1,6 +1,6 @@
 """`make check` (helpers.selfcheck): the student's own notebooks, public checks only, read-only.
 
-A half-solved notebook 03 (3.1 and 3.2 solved, 3.3 with a known mistake, 3.4-3.5 untouched,
+A half-solved notebook 03 (3.1 and 3.2 solved, 3.3 with a known mistake, 3.4-3.7 untouched,
 one written answer) must come out as passed / passed / FAILED with the mistake's hint / not done
 / not done, with the points of the passed public checks; the file is never written; the hidden
 checks are never run (they are not in the student's notebook, and the table says so).
@@ -72,14 +72,16 @@ def test_half_solved_notebook_03(tmp_path):
         ("Exercise 3.3 - two_layer_backward", "FAILED", "0/4"),
         ("Exercise 3.4 - dense_forward and dense_backward", "not done", "0/3"),
         ("Exercise 3.5 - mlp_forward and mlp_backward", "not done", "0/4"),
+        ("Exercise 3.6 - sanity checks before training", "not done", "0/3"),
+        ("Exercise 3.7 - softmax_cross_entropy", "not done", "0/4"),
         ("Written Question 1", "answered", "(3)"),
         ("Written Question 2", "not done", "(4)"),
     ], table
     failed_block = table.split("FAILED", 1)[1].split("\n03_backprop", 1)[0]
     assert "multiply by the ReLU mask, dZ1 = dA1 * relu_grad(Z1)" in " ".join(failed_block.split()), \
         failed_block
-    assert "Public checks passed: 5 of 16 points" in table, table
-    assert "hidden checks add up to 7 more points" in table, table
+    assert "Public checks passed: 5 of 23 points" in table, table
+    assert "hidden checks add up to 10 more points" in table, table
 
 
 def test_hint_of_the_mutant_is_the_one_the_check_gives():

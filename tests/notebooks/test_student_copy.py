@@ -39,6 +39,9 @@ HELPERS_SHARED_WITH_SOLUTIONS = {
     ("nn.py", "m = Z.shape[0]"): "idiom: number of examples",
     ("nn.py", "for name, value in params.items():"): "idiom: loop over a parameter dict",
     ("nn.py", "y = np.asarray(y)"): "idiom",
+    ("nn.py", "if y.dtype.kind not in \"iu\":"): "idiom: integer class labels",
+    ("nn.py", "log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))"):
+        "reference softmax cross-entropy (answers 03 Exercise 3.7; flagged if imported in 03)",
     ("optim.py", "progress = min(epoch, total) / total"): "reference cosine schedule (04 Exercise 4.5)",
     ("plotting.py", "Z = np.asarray(Z, dtype=np.float64)"): "idiom",
     ("train.py", 'if name.startswith("W"):'): "idiom: weights, not biases",

@@ -119,3 +119,79 @@ MUTANTS += [
     Mutant("ex3_4_dense_layer", "backward: elementwise product instead of a matrix product",
            (("dA_prev = dZ @ W.T", "dA_prev = dZ * W.T"),), "combined elementwise"),
 ]
+
+# Issue 16 (items 1 and 2): the sanity checks before training and the softmax cross-entropy.
+_COPY = "params = {name: np.array(value, dtype=np.float64) for name, value in params.items()}"
+_SHIFT = "shifted = Z - Z.max(axis=1, keepdims=True)"
+_LOG_PROBS = "log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))"
+_RANGE = "if y.min() < 0 or y.max() >= K:"
+MUTANTS += [
+    # Exercise 3.6 initial_loss_check and overfit_tiny_batch
+    Mutant("ex3_6_sanity_checks", "expected loss in bits (log2)",
+           (("expected = float(np.log(n_classes))", "expected = float(np.log2(n_classes))"),),
+           "use the natural logarithm, np.log"),
+    Mutant("ex3_6_sanity_checks", "expected loss 1/K (a probability, not a loss)",
+           (("expected = float(np.log(n_classes))", "expected = 1.0 / n_classes"),), "not the probability 1/K"),
+    Mutant("ex3_6_sanity_checks", "one-sided check: a loss far below ln K passes",
+           (("abs(loss - expected) <= rtol * expected", "loss - expected <= rtol * expected"),),
+           "the check works in both directions"),
+    Mutant("ex3_6_sanity_checks", "absolute instead of relative tolerance",
+           (("abs(loss - expected) <= rtol * expected", "abs(loss - expected) <= rtol"),), "rtol is relative"),
+    Mutant("ex3_6_sanity_checks", "tolerance fixed at the default, rtol ignored",
+           (("abs(loss - expected) <= rtol * expected", "abs(loss - expected) <= 0.25 * expected"),),
+           "use the rtol argument"),
+    Mutant("ex3_6_sanity_checks", "shallow copy: dict(params) still shares the arrays",
+           ((_COPY, "params = dict(params)"),), "copy the dictionary, not the arrays in it"),
+    Mutant("ex3_6_sanity_checks", "update along the gradient (wrong sign)",
+           (("params[name] -= lr * grads[name]", "params[name] += lr * grads[name]"),),
+           "update against the gradient"),
+    Mutant("ex3_6_sanity_checks", "the loss after the last update is missing (steps losses, not steps + 1)",
+           (("    losses.append(loss_and_grads(params, X, y)[0])\n", ""),), "return steps + 1 losses"),
+    Mutant("ex3_6_sanity_checks", "a NaN loss passes the check",
+           (("bool(losses[-1] < target)", "bool(not losses[-1] >= target)"),), "a NaN loss must fail"),
+    # Exercise 3.7 softmax_cross_entropy
+    Mutant("ex3_7_softmax_cross_entropy", "no shift: exp of the raw logits overflows",
+           ((_SHIFT, "shifted = Z"),), "subtract each row's maximum first"),
+    Mutant("ex3_7_softmax_cross_entropy", "one maximum for the whole batch",
+           ((_SHIFT, "shifted = Z - Z.max()"),), "subtract each row's OWN maximum"),
+    Mutant("ex3_7_softmax_cross_entropy", "log of the probabilities",
+           ((_LOG_PROBS, "log_probs = np.log(np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True))"),),
+           "never log of P"),
+    Mutant("ex3_7_softmax_cross_entropy", "in-place shift changes the caller's logits",
+           ((_SHIFT, "Z -= Z.max(axis=1, keepdims=True)\n    shifted = Z"),), "changes the caller's array"),
+    Mutant("ex3_7_softmax_cross_entropy", "sum instead of mean",
+           (("loss = float(-np.mean(log_probs[rows, y]))", "loss = float(-np.sum(log_probs[rows, y]))"),),
+           "the loss is the mean over the m examples"),
+    Mutant("ex3_7_softmax_cross_entropy", "gradient without the 1/m", (("return loss, dZ / m", "return loss, dZ"),),
+           "(the 1/m)"),
+    Mutant("ex3_7_softmax_cross_entropy", "gradient with the wrong sign", (("return loss, dZ / m", "return loss, -dZ / m"),),
+           "wrong sign"),
+    Mutant("ex3_7_softmax_cross_entropy", "one-hot subtracted at P[:, y] (whole columns)",
+           (("dZ[rows, y] -= 1.0", "dZ[:, y] -= 1.0"),), "subtracts 1 from whole columns"),
+    Mutant("ex3_7_softmax_cross_entropy", "labels subtracted as numbers, P - y[:, None]",
+           (("dZ[rows, y] -= 1.0", "dZ = dZ - y[:, None]"),), "subtracts each label's number"),
+    Mutant("ex3_7_softmax_cross_entropy", "no float64 conversion",
+           (("Z = np.asarray(Z, dtype=np.float64)", "Z = np.asarray(Z)"),), "convert first"),
+    Mutant("ex3_7_softmax_cross_entropy", "no range check on the labels",
+           ((_RANGE, "if False:"),), "check the labels before using them"),
+    Mutant("ex3_7_softmax_cross_entropy", "range checked only from above: label -1 picks the last class",
+           ((_RANGE, "if y.max() >= K:"),), "a label -1 silently picks the last class"),
+]
+
+# Correct answers written differently from the solution: they must keep full marks.
+ACCEPTED = [
+    Mutant("ex3_6_sanity_checks", "np.isclose with a relative tolerance (returns np.bool_)",
+           (("ok = bool(abs(loss - expected) <= rtol * expected)",
+             "ok = np.isclose(loss, expected, rtol=rtol, atol=0.0)"),), ""),
+    Mutant("ex3_6_sanity_checks", "copy.deepcopy of the parameters, losses kept in a list until the end",
+           ((_COPY, "params = copy.deepcopy(params)"),
+            ("    losses = np.array(losses, dtype=np.float64)\n    return losses, bool(losses[-1] < target)",
+             "    return np.array(losses), losses[-1] < target")), ""),
+    Mutant("ex3_7_softmax_cross_entropy", "one-hot matrix Y and a log-sum-exp helper",
+           ((_LOG_PROBS + "\n    rows = np.arange(m)\n    loss = float(-np.mean(log_probs[rows, y]))\n"
+             "    dZ = np.exp(log_probs)                               # P = softmax(Z)\n"
+             "    dZ[rows, y] -= 1.0                                   # P - Y\n    return loss, dZ / m",
+             "log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
+             "    Y = np.eye(K)[y]\n    log_probs = shifted - log_norm\n"
+             "    return float(-np.sum(Y * log_probs) / m), (np.exp(log_probs) - Y) / m"),), ""),
+]
