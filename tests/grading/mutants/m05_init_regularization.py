@@ -98,6 +98,9 @@ MUTANTS = [
            (("    return dout * mask", "    return dout * (mask > 0)"),), "(mask > 0)"),
     Mutant("ex5_4_dropout", "dropout_backward multiplies dout in place",
            (("    return dout * mask\n", "    dout *= mask\n    return dout\n"),), "dout *= mask"),
+    Mutant("ex5_4_dropout", "backward divides by the mask (caught by the fixed-mask numerical gradient)",
+           (("    return dout * mask", "    return np.divide(dout, mask, out=np.zeros_like(dout), where=mask > 0)"),),
+           "it does not divide by it"),
     # Exercise 5.5 EarlyStopping
     Mutant("ex5_5_early_stopping", "best weights stored by reference (restore gets the last ones)",
            (("self.best_params = {name: value.copy() for name, value in params.items()}",
