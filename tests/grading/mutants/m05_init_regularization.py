@@ -98,6 +98,9 @@ MUTANTS = [
            (("    return dout * mask", "    return dout * (mask > 0)"),), "(mask > 0)"),
     Mutant("ex5_4_dropout", "dropout_backward multiplies dout in place",
            (("    return dout * mask\n", "    dout *= mask\n    return dout\n"),), "dout *= mask"),
+    Mutant("ex5_4_dropout", "backward divides by the mask (caught by the fixed-mask numerical gradient)",
+           (("    return dout * mask", "    return np.divide(dout, mask, out=np.zeros_like(dout), where=mask > 0)"),),
+           "it does not divide by it"),
     # Exercise 5.5 EarlyStopping
     Mutant("ex5_5_early_stopping", "best weights stored by reference (restore gets the last ones)",
            (("self.best_params = {name: value.copy() for name, value in params.items()}",
@@ -127,4 +130,74 @@ MUTANTS = [
            "not those of the latest one"),
     Mutant("ex5_5_early_stopping", "restore shares its arrays",
            (("params[name] = value.copy()", "params[name] = value"),), "not share its arrays"),
+    # Exercise 5.6 batchnorm_forward
+    Mutant("ex5_6_batchnorm_forward", "batch variance divided by m - 1",
+           (("mean, var = Z.mean(axis=0), Z.var(axis=0)", "mean, var = Z.mean(axis=0), Z.var(axis=0, ddof=1)"),),
+           "not by m - 1"),
+    Mutant("ex5_6_batchnorm_forward", "eps outside the square root",
+           (("inv_std = 1.0 / np.sqrt(var + eps)", "inv_std = 1.0 / (np.sqrt(var) + eps)"),),
+           "eps goes inside the square root"),
+    Mutant("ex5_6_batchnorm_forward", "evaluation mode normalizes with the batch statistics",
+           (("mean, var = running[\"mean\"], running[\"var\"]", "mean, var = Z.mean(axis=0), Z.var(axis=0)"),),
+           "evaluation mode normalizes with the running statistics"),
+    Mutant("ex5_6_batchnorm_forward", "momentum weights the new batch",
+           (("momentum * running[\"mean\"] + (1 - momentum) * mean", "(1 - momentum) * running[\"mean\"] + momentum * mean"),
+            ("momentum * running[\"var\"] + (1 - momentum) * var", "(1 - momentum) * running[\"var\"] + momentum * var")),
+           "momentum weights the OLD running value"),
+    Mutant("ex5_6_batchnorm_forward", "running statistics updated in place",
+           (("        new_running = {\"mean\": momentum * running[\"mean\"] + (1 - momentum) * mean,\n"
+             "                       \"var\": momentum * running[\"var\"] + (1 - momentum) * var}\n",
+             "        running[\"mean\"] *= momentum\n        running[\"mean\"] += (1 - momentum) * mean\n"
+             "        running[\"var\"] *= momentum\n        running[\"var\"] += (1 - momentum) * var\n"
+             "        new_running = running\n"),),
+           "don't update running's arrays in place"),
+    Mutant("ex5_6_batchnorm_forward", "evaluation mode returns the running dict itself",
+           (("new_running = {\"mean\": running[\"mean\"].copy(), \"var\": running[\"var\"].copy()}",
+             "new_running = running"),),
+           "build new_running as a new dict"),
+    Mutant("ex5_6_batchnorm_forward", "Z normalized in place",
+           (("    Z_hat = (Z - mean) * inv_std\n", "    Z -= mean\n    Z *= inv_std\n    Z_hat = Z\n"),),
+           "normalizing Z in place"),
+    Mutant("ex5_6_batchnorm_forward", "no scale and shift",
+           (("out = gamma * Z_hat + beta", "out = Z_hat"),), "scale by gamma and shift by beta"),
+    Mutant("ex5_6_batchnorm_forward", "gamma and beta swapped",
+           (("out = gamma * Z_hat + beta", "out = beta * Z_hat + gamma"),), "not beta * Z_hat + gamma"),
+    # Exercise 5.7 batchnorm_backward
+    Mutant("ex5_7_batchnorm_backward", "training-mode dZ without the paths through the batch mean and variance",
+           (("dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=0) - Z_hat * np.mean(dZ_hat * Z_hat, axis=0))",
+             "dZ = inv_std * dZ_hat"),), "depend on every row of Z"),
+    Mutant("ex5_7_batchnorm_backward", "training-mode dZ without the path through the variance",
+           (("dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=0) - Z_hat * np.mean(dZ_hat * Z_hat, axis=0))",
+             "dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=0))"),), "three terms"),
+    Mutant("ex5_7_batchnorm_backward", "dgamma without Z_hat",
+           (("dgamma = np.sum(dout * Z_hat, axis=0)", "dgamma = np.sum(dout, axis=0)"),), "not of dout alone"),
+    Mutant("ex5_7_batchnorm_backward", "dbeta averaged over the batch",
+           (("dbeta = np.sum(dout, axis=0)", "dbeta = np.mean(dout, axis=0)"),), "not their mean"),
+    Mutant("ex5_7_batchnorm_backward", "gamma forgotten in dZ",
+           (("dZ_hat = dout * gamma", "dZ_hat = dout"),), "dZ_hat = dout * gamma"),
+    Mutant("ex5_7_batchnorm_backward", "evaluation mode uses the training-mode formula",
+           (("    if training:\n        dZ = inv_std", "    if True:\n        dZ = inv_std"),),
+           "in evaluation mode the running statistics are constants"),
+    Mutant("ex5_7_batchnorm_backward", "dout multiplied in place",
+           (("    dZ_hat = dout * gamma\n", "    dout *= gamma\n    dZ_hat = dout\n"),), "dout *= gamma"),
+]
+
+# Correct answers written differently from the solution: they must keep full marks.
+ACCEPTED = [
+    Mutant("ex5_6_batchnorm_forward", "variance of the centred batch, a dict as the cache, np.array copies",
+           (("        mean, var = Z.mean(axis=0), Z.var(axis=0)\n",
+             "        mean = np.mean(Z, axis=0)\n        var = np.mean((Z - mean) ** 2, axis=0)\n"),
+            ("new_running = {\"mean\": running[\"mean\"].copy(), \"var\": running[\"var\"].copy()}",
+             "new_running = {key: np.array(value, dtype=float) for key, value in running.items()}"),
+            ("return out, (Z_hat, gamma, inv_std, training), new_running",
+             "return out, {\"Z_hat\": Z_hat, \"gamma\": gamma, \"inv_std\": inv_std, \"training\": training}, new_running")),
+           ""),
+    Mutant("ex5_7_batchnorm_backward", "the staged backward of the computational graph (through var, then mean)",
+           (("        dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=0) - Z_hat * np.mean(dZ_hat * Z_hat, axis=0))",
+             "        m = dout.shape[0]\n"
+             "        centred = Z_hat / inv_std\n"
+             "        dvar = np.sum(dZ_hat * centred, axis=0) * -0.5 * inv_std ** 3\n"
+             "        dmean = -np.sum(dZ_hat * inv_std, axis=0) + dvar * np.mean(-2.0 * centred, axis=0)\n"
+             "        dZ = dZ_hat * inv_std + dvar * 2.0 * centred / m + dmean / m"),),
+           ""),
 ]
