@@ -196,7 +196,10 @@ CASES: dict[str, tuple] = {
     "edited_test": (edited_test, Expected(same_as="wrong_predict", report="ex1_1_predict_tests was edited")),
     "changed_metadata": (changed_metadata, Expected(report="grading metadata was changed")),
     "patch_checker": (patch_checker, Expected(same_as="wrong_predict", report="changes checks.Checker.array")),
-    "patch_while_checked": (patch_while_checked, Expected(same_as="wrong_predict", report="changed while the checks ran")),
+    # loses what wrong_predict loses (1.1, 1.3) and also 1.4, which wrong_predict keeps: its function calls
+    # predict, which patches the checks while they run, and the guard fails that exercise
+    "patch_while_checked": (patch_while_checked, Expected(lost=TESTS_1_1 + TESTS_1_3 + TESTS_1_4,
+                                                          report="changed while the checks ran")),
     "rebind_checks": (rebind_checks, Expected(same_as="wrong_predict", report="rebinds checks")),
     "patch_numpy": (patch_numpy, Expected(same_as="wrong_predict", report="changes np.allclose")),
     "hide_errors": (hide_errors, Expected(same_as="wrong_predict", report="calls get_ipython()")),
