@@ -20,7 +20,8 @@ WRONG_PREDICT = "def predict(X, w, b):\n    return (X @ w + b > 0).astype(int)\n
 TESTS_1_1 = ("ex1_1_predict_tests", "ex1_1_predict_hidden")
 TESTS_1_2 = ("ex1_2_update_tests", "ex1_2_update_hidden")
 TESTS_1_3 = ("ex1_3_train_tests", "ex1_3_train_hidden")
-TESTS_1_4 = ("ex1_4_xor_network_tests", "ex1_4_xor_network_hidden")
+TESTS_1_4 = ("ex1_4_variants_tests", "ex1_4_variants_hidden")
+TESTS_1_5 = ("ex1_5_xor_network_tests", "ex1_5_xor_network_hidden")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def deleted_test(nb, course):
 
 
 def deleted_answer(nb, course):
-    del nb.cells[index_of(nb, "ex1_4_xor_network")]
+    del nb.cells[index_of(nb, "ex1_5_xor_network")]
 
 
 def reordered(nb, course):
@@ -108,7 +109,7 @@ def changed_metadata(nb, course):
     cell(nb, "ex1_1_predict_tests").metadata.nbgrader["points"] = 50
     cell(nb, "ex1_2_update_hidden").metadata.nbgrader["grade"] = False
     cell(nb, "ex1_3_train_tests").metadata.nbgrader["schema_version"] = 1   # stops nbgrader's batch
-    nb.cells.append(copy.deepcopy(cell(nb, "ex1_4_xor_network_tests")))    # a duplicated test cell
+    nb.cells.append(copy.deepcopy(cell(nb, "ex1_5_xor_network_tests")))    # a duplicated test cell
 
 
 # -- monkeypatching the test machinery ------------------------------------------------------------
@@ -183,19 +184,22 @@ CASES: dict[str, tuple] = {
     # the baseline of the attacks below: a wrong predict loses 1.1 and whatever builds on it
     "wrong_predict": (wrong_predict, Expected(lost=TESTS_1_1, at_least=True, flagged=False)),
     "infinite_loop": (infinite_loop, Expected(lost=TESTS_1_3, report="timed out")),
-    "stubborn_loop": (stubborn_loop, Expected(lost=TESTS_1_4, report="did not stop after the timeout")),
+    "stubborn_loop": (stubborn_loop, Expected(lost=TESTS_1_4 + TESTS_1_5, report="did not stop after the timeout")),
     "sys_exit": (sys_exit, Expected(flagged=False)),
-    "os_exit": (os_exit, Expected(lost=TESTS_1_3 + TESTS_1_4, report="the kernel died")),
-    "segfault": (segfault, Expected(lost=TESTS_1_4, report="the kernel died")),
+    "os_exit": (os_exit, Expected(lost=TESTS_1_3 + TESTS_1_4 + TESTS_1_5, report="the kernel died")),
+    "segfault": (segfault, Expected(lost=TESTS_1_4 + TESTS_1_5, report="the kernel died")),
     "memory_hog": (memory_hog, Expected(report="MemoryError")),
     "huge_output": (huge_output, Expected(report="truncated by the grader")),
     "deleted_test": (deleted_test, Expected(lost=("ex1_2_update_tests",), report="ex1_2_update_tests was deleted")),
-    "deleted_answer": (deleted_answer, Expected(lost=TESTS_1_4, report="answer cell ex1_4_xor_network was deleted")),
+    "deleted_answer": (deleted_answer, Expected(lost=TESTS_1_5, report="answer cell ex1_5_xor_network was deleted")),
     "reordered": (reordered, Expected(lost=("ex1_1_predict_hidden",), report="out of order")),
     "edited_test": (edited_test, Expected(same_as="wrong_predict", report="ex1_1_predict_tests was edited")),
     "changed_metadata": (changed_metadata, Expected(report="grading metadata was changed")),
     "patch_checker": (patch_checker, Expected(same_as="wrong_predict", report="changes checks.Checker.array")),
-    "patch_while_checked": (patch_while_checked, Expected(same_as="wrong_predict", report="changed while the checks ran")),
+    # loses what wrong_predict loses (1.1, 1.3) and also 1.4, which wrong_predict keeps: its function calls
+    # predict, which patches the checks while they run, and the guard fails that exercise
+    "patch_while_checked": (patch_while_checked, Expected(lost=TESTS_1_1 + TESTS_1_3 + TESTS_1_4,
+                                                          report="changed while the checks ran")),
     "rebind_checks": (rebind_checks, Expected(same_as="wrong_predict", report="rebinds checks")),
     "patch_numpy": (patch_numpy, Expected(same_as="wrong_predict", report="changes np.allclose")),
     "hide_errors": (hide_errors, Expected(same_as="wrong_predict", report="calls get_ipython()")),

@@ -110,8 +110,8 @@ def test_blank_release_reports_every_exercise_and_a_corrupt_file(tmp_path):
                                                    evalue="NOT DONE YET - x", traceback=[])]
     rows = selfcheck.rows_from_executed(executed)
     code_rows = [r for r in rows if not r.written_points]
-    assert len(code_rows) == 4 and {r.status for r in rows} == {"not done"}
-    assert sum(r.public_points for r in code_rows) == 10 and sum(r.hidden_points for r in code_rows) == 4
+    assert len(code_rows) == 5 and {r.status for r in rows} == {"not done"}
+    assert sum(r.public_points for r in code_rows) == 9 and sum(r.hidden_points for r in code_rows) == 5
 
     bad = tmp_path / "99_bad" / "99_bad.ipynb"
     bad.parent.mkdir()

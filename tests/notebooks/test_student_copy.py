@@ -226,7 +226,8 @@ def test_fresh_clone_installs_and_self_checks(copy, tmp_path):
     result = run(["make", "check", "NB=notebooks/01_neurons_perceptron"], cwd=clone, env=env)
     print(result.stdout)
     rows = re.findall(r"^01_neurons_perceptron\s+(Exercise 1\.\d) - \S+\s+(not done)\s+0/\d$", result.stdout, re.M)
-    assert [r[0] for r in rows] == ["Exercise 1.1", "Exercise 1.2", "Exercise 1.3", "Exercise 1.4"], result.stdout
-    assert "Public checks passed: 0 of 10 points" in result.stdout
+    assert [r[0] for r in rows] == ["Exercise 1.1", "Exercise 1.2", "Exercise 1.3", "Exercise 1.4", "Exercise 1.5"], \
+        result.stdout
+    assert "Public checks passed: 0 of 9 points" in result.stdout
     assert (hashlib.sha256(notebook.read_bytes()).hexdigest(), os.stat(notebook).st_mtime_ns) == before
     assert run(["git", "status", "--porcelain"], cwd=clone).stdout == "", "make install/check left files in git"

@@ -45,7 +45,7 @@ def test_deleted_reordered_edited_and_changed_cells_are_named(release):
     assert any("ex1_2_update_tests was deleted - its 2 point(s) are lost" in str(f) for f in findings)
     fixed = next(c for c in repaired.cells if integrity.grade_id(c) == "ex1_3_train_tests")
     original = next(c for c in release.cells if integrity.grade_id(c) == "ex1_3_train_tests")
-    assert fixed.source == original.source and fixed.metadata.nbgrader["points"] == 3
+    assert fixed.source == original.source and fixed.metadata.nbgrader["points"] == 2
     assert sum(integrity.grade_id(c) == "ex1_3_train_tests" for c in repaired.cells) == 1
     assert "made_up" not in {integrity.grade_id(c) for c in repaired.cells}
     assert nb.cells[-1].metadata.nbgrader["grade_id"] == "made_up"   # the submission itself untouched

@@ -2,6 +2,10 @@
 
 from tests.grading.harness import Mutant
 
+_VARIANTS_UPDATE = "perceptron_update(w, b, x_i, y_i, lr)"
+_VARIANTS_UPDATE_LINE = "w, b = " + _VARIANTS_UPDATE
+_VARIANTS_RETURN = 'return {"final": (w, b), "averaged": (w_sum / visits, b_sum / visits), "pocket": pocket}'
+
 MUTANTS = [
     # Exercise 1.1 predict
     Mutant("ex1_1_predict", "strict step (z > 0)", (("z >= 0", "z > 0"),), "use z >= 0, not z > 0"),
@@ -39,17 +43,49 @@ MUTANTS = [
            "pass the lr argument"),
     Mutant("ex1_3_train", "one epoch too many", (("range(max_epochs)", "range(max_epochs + 1)"),),
            "range(max_epochs)"),
-    # Exercise 1.4 two_layer_step_network and XOR weights
-    Mutant("ex1_4_xor_network", "no step in the hidden layer",
+    # Exercise 1.4 train_perceptron_variants
+    Mutant("ex1_4_variants", "a tuple instead of the dict",
+           ((_VARIANTS_RETURN, "return (w, b), (w_sum / visits, b_sum / visits), pocket"),), "end with: return {'final'"),
+    Mutant("ex1_4_variants", "learning rate hard-coded to 1", ((_VARIANTS_UPDATE, "perceptron_update(w, b, x_i, y_i, 1.0)"),),
+           "pass the lr argument on to perceptron_update"),
+    Mutant("ex1_4_variants", "averaged at the end of each epoch only",
+           (("            w_sum += w\n            b_sum += b\n        val_accuracy", "        w_sum += w\n        b_sum += b\n        val_accuracy"),
+            ("visits = epochs * len(y)", "visits = epochs")),
+           "not only at the end of each epoch"),
+    Mutant("ex1_4_variants", "sum not divided", (('"averaged": (w_sum / visits, b_sum / visits)', '"averaged": (w_sum, b_sum)'),),
+           "divide the sum of the weights by the number of visits"),
+    Mutant("ex1_4_variants", "divided by the number of epochs", (("visits = epochs * len(y)", "visits = epochs"),),
+           "not by the number of epochs"),
+    Mutant("ex1_4_variants", "bias not averaged", (("(w_sum / visits, b_sum / visits)", "(w_sum / visits, b)"),),
+           "average the bias too"),
+    Mutant("ex1_4_variants", "pocket judged on the training data",
+           (("np.mean(predict(X_val, w, b) == y_val)", "np.mean(predict(X, w, b) == y)"),), "judge the pocket on the validation data"),
+    Mutant("ex1_4_variants", "pocket keeps the last of tied epochs",
+           (("if val_accuracy > best_accuracy:", "if val_accuracy >= best_accuracy:"),), "on ties keep the earliest epoch"),
+    Mutant("ex1_4_variants", "stops early after an epoch without mistakes",
+           (("        for x_i, y_i in zip(X, y):\n            " + _VARIANTS_UPDATE_LINE,
+             "        mistakes = 0\n        for x_i, y_i in zip(X, y):\n"
+             "            mistakes += predict(x_i[None, :], w, b)[0] != y_i\n            " + _VARIANTS_UPDATE_LINE),
+            ("            best_accuracy, pocket = val_accuracy, (w.copy(), b)\n",
+             "            best_accuracy, pocket = val_accuracy, (w.copy(), b)\n        if mistakes == 0:\n"
+             "            epochs = _ + 1\n            break\n")),
+           "run exactly `epochs` epochs"),
+    Mutant("ex1_4_variants", "in-place updates and a pocket without a copy",
+           ((_VARIANTS_UPDATE_LINE, "error = y_i - predict(x_i[None, :], w, b)[0]\n            w += lr * error * x_i\n"
+                                    "            b += lr * error"),
+            ("(w.copy(), b)", "(w, b)")),
+           "your pocket holds the final weights"),
+    # Exercise 1.5 two_layer_step_network and XOR weights
+    Mutant("ex1_5_xor_network", "no step in the hidden layer",
            (("H = (X @ W1 + b1 >= 0).astype(int)", "H = X @ W1 + b1"),), "hidden layer has no step"),
-    Mutant("ex1_4_xor_network", "W1 transposed", (("X @ W1 + b1", "X @ W1.T + b1"),),
+    Mutant("ex1_5_xor_network", "W1 transposed", (("X @ W1 + b1", "X @ W1.T + b1"),),
            "W1 seems transposed"),
-    Mutant("ex1_4_xor_network", "strict steps", (("b1 >= 0", "b1 > 0"), ("b2 >= 0", "b2 > 0")),
+    Mutant("ex1_5_xor_network", "strict steps", (("b1 >= 0", "b1 > 0"), ("b2 >= 0", "b2 > 0")),
            "use >= 0, not > 0"),
-    Mutant("ex1_4_xor_network", "XOR weights that give OR",
+    Mutant("ex1_5_xor_network", "XOR weights that give OR",
            (("XOR_w2 = np.array([1.0, 1.0])", "XOR_w2 = np.array([1.0, 0.0])"),
             ("XOR_b2 = -1.5", "XOR_b2 = -0.5")), "computes OR"),
-    Mutant("ex1_4_xor_network", "XOR weights that give XNOR",
+    Mutant("ex1_5_xor_network", "XOR weights that give XNOR",
            (("XOR_w2 = np.array([1.0, 1.0])", "XOR_w2 = np.array([-1.0, -1.0])"),
             ("XOR_b2 = -1.5", "XOR_b2 = 1.5")), "(XNOR)"),
 ]

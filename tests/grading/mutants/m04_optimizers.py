@@ -17,6 +17,12 @@ _ADAM_DEFAULTS = ('config = {}\n    for key, default in (("lr", 1e-3), ("beta1",
 _SHARED = "a default like config={} (or a module-level dict) is created once"
 _PARTIAL = "fill in each missing key, also when a config is given"
 _DW_CHANGED = "your rule changed the gradient dw it was given"
+_NAG_STEP = 'return w + config["momentum"] * v - config["lr"] * dw, config'
+_NAG_STORE = 'config["velocity"] = v\n    ' + _NAG_STEP
+_ADAMW_DECAY = 'decay = config["lr"] * config["weight_decay"] * w'
+_ADAMW_CALL = "next_w, config = adam(w, dw, config)"
+_ADAMW_RETURN = "return next_w - decay, config"
+_PYTORCH_BUFFER = "you stored PyTorch's buffer"
 
 MUTANTS = [
     # Exercise 4.1 sgd and run_optimizer
@@ -157,6 +163,53 @@ MUTANTS = [
            (("cosine_decay(epoch - warmup, lr0, total - warmup, lr_min)",
              "cosine_decay(epoch - warmup, lr0, total, lr_min)"),),
            "lasts total - warmup epochs"),
+    # Exercise 4.6 nesterov
+    Mutant("ex4_6_nesterov", "classical momentum step", ((_NAG_STEP, "return w + v, config"),),
+           "this is classical momentum"),
+    Mutant("ex4_6_nesterov", "look-ahead step without the gradient term",
+           ((_NAG_STEP, 'return w + config["momentum"] * v, config'),), "the step lacks the gradient term"),
+    Mutant("ex4_6_nesterov", "gradient term added", ((_NAG_STEP, 'return w + config["momentum"] * v + config["lr"] * dw, config'),),
+           "the gradient term has the wrong sign"),
+    Mutant("ex4_6_nesterov", "the step stored as the velocity",
+           ((_NAG_STORE, 'step = config["momentum"] * v - config["lr"] * dw\n    config["velocity"] = step\n'
+                         '    return w + step, config'),),
+           "must hold the new v = momentum * v - lr * dw, not the step"),
+    Mutant("ex4_6_nesterov", "PyTorch's buffer stored",
+           ((_MOM_V, 'v = config["momentum"] * v + dw'),
+            (_NAG_STEP, 'return w - config["lr"] * (dw + config["momentum"] * v), config')), _PYTORCH_BUFFER),
+    Mutant("ex4_6_nesterov", "momentum hard-coded",
+           ((_MOM_V, 'v = 0.9 * v - config["lr"] * dw'), (_NAG_STEP, 'return w + 0.9 * v - config["lr"] * dw, config')),
+           "but 0.9 was used"),
+    Mutant("ex4_6_nesterov", "velocity not stored", (('config["velocity"] = v', "pass"),),
+           "keep the velocity between calls in config['velocity']"),
+    Mutant("ex4_6_nesterov", "defaults only when config is None",
+           ((_MOM_DEFAULTS, 'config = {"lr": 1e-2, "momentum": 0.9}'),), _PARTIAL),
+    Mutant("ex4_6_nesterov", "shared default dict",
+           (("def nesterov(w, dw, config=None):", "def nesterov(w, dw, config={}):"),), _SHARED),
+    Mutant("ex4_6_nesterov", "nesterov scales dw in place",
+           ((_MOM_V, 'dw *= config["lr"]\n    v = config["momentum"] * v - dw'),
+            (_NAG_STEP, 'return w + config["momentum"] * v - dw, config')), _DW_CHANGED),
+    # Exercise 4.7 adamw
+    Mutant("ex4_7_adamw", "L2 term instead of decoupled decay",
+           ((_ADAMW_CALL + "\n    " + _ADAMW_RETURN, 'return adam(w, dw + config["weight_decay"] * w, config)'),),
+           "this is Adam with an L2 term"),
+    Mutant("ex4_7_adamw", "L2 term added to dw in place",
+           ((_ADAMW_CALL, 'dw += config["weight_decay"] * w\n    ' + _ADAMW_CALL), (_ADAMW_RETURN, "return next_w, config")),
+           _DW_CHANGED),
+    Mutant("ex4_7_adamw", "decay not multiplied by lr", ((_ADAMW_DECAY, 'decay = config["weight_decay"] * w'),),
+           "the decay must be multiplied by the learning rate"),
+    Mutant("ex4_7_adamw", "decay applied to the weights after the step",
+           ((_ADAMW_RETURN, 'return next_w * (1 - config["lr"] * config["weight_decay"]), config'),),
+           "decay the weights the step starts from"),
+    Mutant("ex4_7_adamw", "decay added", ((_ADAMW_RETURN, "return next_w + decay, config"),),
+           "weight decay pulls the weights towards 0"),
+    Mutant("ex4_7_adamw", "weight_decay hard-coded", ((_ADAMW_DECAY, 'decay = config["lr"] * 1e-2 * w'),),
+           "but 0.01 was used: read config['weight_decay']"),
+    Mutant("ex4_7_adamw", "defaults only when config is None",
+           (('config = {}\n    config.setdefault("lr", 1e-3)\n    config.setdefault("weight_decay", 1e-2)',
+             'config = {"lr": 1e-3, "weight_decay": 1e-2}'),), _PARTIAL),
+    Mutant("ex4_7_adamw", "shared default dict", (("def adamw(w, dw, config=None):", "def adamw(w, dw, config={}):"),),
+           _SHARED),
 ]
 
 # Correct answers written differently: each must pass every check of its exercise (tests/grading/test_accepted_answers.py).
@@ -165,5 +218,14 @@ ACCEPTED = [
            ((_ADAM_HAT, 'lr_t = config["lr"] * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)\n'
                         '    eps_hat = config["eps"] * np.sqrt(1 - beta2 ** t)'),
             ('config["lr"] * m_hat / (np.sqrt(v_hat) + config["eps"])', 'lr_t * m / (np.sqrt(v) + eps_hat)')),
+           ""),
+    Mutant("ex4_6_nesterov", "the CS231n notes' form with the previous velocity",
+           ((_NAG_STORE, 'v_prev = config.get("velocity")\n    v_prev = np.zeros_like(w, dtype=float) if v_prev is None else v_prev\n'
+                         '    config["velocity"] = v\n    return w - config["momentum"] * v_prev + (1 + config["momentum"]) * v, config'),),
+           ""),
+    Mutant("ex4_7_adamw", "the update written out, decay folded into the step",
+           ((_ADAMW_DECAY + "      # from w as given, before adam may update it in place\n    " + _ADAMW_CALL + "\n    " + _ADAMW_RETURN,
+             'old_w = np.array(w, dtype=float)\n    next_w, config = adam(w, dw, config)\n'
+             '    next_w = next_w - config["lr"] * config["weight_decay"] * old_w\n    return next_w, config'),),
            ""),
 ]
