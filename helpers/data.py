@@ -231,6 +231,39 @@ class ParametricTestData:
         """Expected accuracy of the tests-only rule, ``mean(max(q, 1 - q))`` with q = ``p_fail_tests``."""
         return float(np.mean(np.maximum(self.p_fail_tests, 1.0 - self.p_fail_tests)))
 
+    def ceilings(self, rows=None):
+        """The two ceilings on some of the devices, e.g. a split's test rows.
+
+        Parameters
+        ----------
+        rows : int index array or boolean mask of shape (n_devices,), or None for all devices
+
+        Returns
+        -------
+        Ceilings(oracle, tests_only, expected_tests_only), three floats: the accuracy of
+        the oracle rule ``p_fail > 0.5`` and of the tests-only rule ``p_fail_tests > 0.5``
+        on those rows, and the tests-only rule's expected accuracy there.
+        """
+        rows = np.arange(len(self.y)) if rows is None else np.asarray(rows)
+        if rows.dtype == bool and rows.shape != self.y.shape:
+            raise ValueError(f"ceilings: a boolean mask needs shape {self.y.shape}, got {rows.shape}")
+        if rows.dtype != bool and not np.issubdtype(rows.dtype, np.integer):
+            raise TypeError(f"ceilings: rows must be integer indices or a boolean mask, got dtype {rows.dtype}")
+        y, p, q = self.y[rows], self.p_fail[rows], self.p_fail_tests[rows]
+        return Ceilings(
+            oracle=float(np.mean(y == (p > 0.5))),
+            tests_only=float(np.mean(y == (q > 0.5))),
+            expected_tests_only=float(np.mean(np.maximum(q, 1.0 - q))),
+        )
+
+
+class Ceilings(NamedTuple):
+    """What :meth:`ParametricTestData.ceilings` returns (accuracies, floats)."""
+
+    oracle: float
+    tests_only: float
+    expected_tests_only: float
+
 
 def make_parametric_tests(
     n_devices=5000, n_tests=20, fail_rate=0.5, label_noise=0.0, n_wafers=50, seed=0

@@ -414,3 +414,20 @@ def test_standardize_bad_shapes_and_types():
         standardize(np.ones((4, 2)), np.ones((4, 3)))
     with pytest.raises(TypeError, match="numeric"):
         standardize(np.array([["a", "b"]]))
+
+
+def test_ceilings_on_rows_match_the_properties_of_the_subset(data):
+    rows = np.arange(0, len(data.y), 3)
+    c = data.ceilings(rows)
+    assert c.oracle == pytest.approx(np.mean(data.y[rows] == (data.p_fail[rows] > 0.5)))
+    assert c.tests_only == pytest.approx(np.mean(data.y[rows] == (data.p_fail_tests[rows] > 0.5)))
+    q = data.p_fail_tests[rows]
+    assert c.expected_tests_only == pytest.approx(np.mean(np.maximum(q, 1 - q)))
+    mask = np.zeros(len(data.y), dtype=bool)
+    mask[rows] = True
+    assert data.ceilings(mask) == c
+    assert data.ceilings() == (data.bayes_accuracy, data.tests_only_accuracy, data.expected_tests_only_accuracy)
+    with pytest.raises(ValueError, match="boolean mask needs shape"):
+        data.ceilings(mask[:-1])
+    with pytest.raises(TypeError, match="integer indices or a boolean mask"):
+        data.ceilings(rows.astype(float))
