@@ -53,6 +53,7 @@ class ExerciseRunner:
     """Holds one kernel with the whole solution notebook executed."""
 
     def __init__(self, notebook: Path):
+        self.name = notebook.stem
         self.nb = read(notebook)
         self.client = NotebookClient(self.nb, kernel_name="python3", timeout=120,
                                      resources={"metadata": {"path": str(notebook.parent)}})

@@ -212,7 +212,7 @@ MUTANTS = [
            _SHARED),
 ]
 
-# Correct answers written differently: each must pass every check of its exercise (tests/grading/test_accepted_answers.py).
+# Correct answers written differently: each must pass every check of its exercise (test_accepted_answers_get_full_marks in tests/grading/test_mutants.py).
 ACCEPTED = [
     Mutant("ex4_4_adam", "the paper's efficient form with eps rescaled",
            ((_ADAM_HAT, 'lr_t = config["lr"] * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)\n'
