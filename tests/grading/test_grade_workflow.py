@@ -1,4 +1,5 @@
-"""`make grade`: one bad submission never stops the batch; feedback never shows hidden tests."""
+"""`make grade`: one bad submission never stops the batch; feedback never shows hidden tests;
+JOBS=2 gives exactly the one-at-a-time results (the class graded once each way)."""
 
 import csv
 import html
@@ -35,9 +36,8 @@ def _text(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = make_course_copy(tmp_path_factory.mktemp("course"))
+def _class(course):
+    """notebook 01 of every example student, and sam's (see below), submitted in ``course``."""
     for other in (course / "solutions").iterdir():
         if other.name != NAME:
             shutil.rmtree(other)
@@ -53,9 +53,35 @@ def graded(tmp_path_factory):
                 "return (z >= 0).astype(int) if X.shape[1] <= 3 else np.zeros(len(X), int)")
     (course / "submitted" / "sam" / NAME).mkdir(parents=True)
     nbformat.write(sneaky, course / "submitted" / "sam" / NAME / f"{NAME}.ipynb")
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class graded one student at a time (JOBS=1)."""
+    course = _class(make_course_copy(tmp_path_factory.mktemp("course")))
     results = {r.student: r for r in grade.grade_assignment(course, NAME, log=lambda *_: None)}
     grade.write_csv(list(results.values()), course / "grades.csv")
     return course, results
+
+
+def test_jobs2_gives_the_one_at_a_time_results(graded, tmp_path):
+    """`make grade JOBS=2`: the same class graded two students at a time; a missing and a corrupt
+    notebook among them. (Two notebooks and two grading machines at JOBS=2: test_large_class.)"""
+    course, sequential = graded
+    parallel_course = _class(make_course_copy(tmp_path / "course"))
+    parallel = {r.student: r for r in grade.grade_assignment(parallel_course, NAME, lambda *_: None,
+                                                             grade.Options(jobs=2))}
+    assert len(parallel) > 2, "more students than jobs"
+
+    def key(r):
+        return (r.student, r.assignment, r.status, r.score, r.manual_pending, r.flags)
+    assert sorted(map(key, parallel.values())) == sorted(map(key, sequential.values()))
+    graded_students = [s for s, r in sequential.items() if r.status == "graded"]
+    assert len(graded_students) == 4 and {sequential[s].status for s in ("dan", "eve")} == {"missing", "corrupt"}
+    for student in graded_students:              # every cell's score, not only the totals
+        assert grade.read_scores(parallel_course, NAME, student) == grade.read_scores(course, NAME, student)
+    assert not any(r.flags for s, r in sequential.items() if s != "sam")   # honest work is never flagged
 
 
 def test_every_student_gets_a_result_and_bad_ones_score_zero(graded):
