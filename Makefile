@@ -66,7 +66,7 @@ student-copy: install ## write the student copy: dist/nn-foundations-student/ (i
 	$(BIN)/python -m instructor.student_copy $(or $(DEST),dist)
 
 test: install browser sandbox postgres site-deps ## the whole test suite: helpers, stored outputs (nbval), seeds 0-4, release sync, nbgrader cycle, mutants, browser, site, student copy, exchange, PostgreSQL gradebook
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -p no:cacheprovider \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --no-loadscope-reorder -p no:cacheprovider \
 	  --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 tests solutions
 
 test-fast: install ## unit tests and static notebook checks only (seconds; no notebooks run, no browser)

@@ -25,6 +25,9 @@ from tests.course import LEAK_MARKERS as MARKERS
 from tests.course import ROOT, SOLUTIONS, _regions, assignments
 from tests.student_copy import build_copy, clone_and_install, run
 
+# one worker builds the copy (module fixture) for every test of this file
+pytestmark = pytest.mark.xdist_group("student_copy")
+
 # Lines of helpers/ that are also lines of a solution region. helpers.activations, nn, optim and
 # train are reference implementations of exercises by design (README: an answer that calls the
 # reference of its own notebook is flagged at grading, instructor/integrity.py); the rest are
