@@ -224,18 +224,16 @@ def _worst_element(got: np.ndarray, expected: np.ndarray, rtol: float, atol: flo
 
     Ranked by difference / allowed (allowed = atol + rtol * |expected|), not by the absolute
     difference: with a relative tolerance a tiny expected value allows only a tiny difference,
-    so the largest absolute difference can sit at an element that passed.
+    so the largest absolute difference can sit at an element that passed. Where nothing is
+    allowed (atol = 0 at an expected 0), any difference ranks first.
+
+    Only called by :meth:`Checker.array` once ``got`` has the shape of ``expected`` and no NaN or
+    inf (the checks before it fail otherwise).
     """
-    got_f = np.broadcast_to(got.astype(np.float64), expected.shape)
-    expected_f = expected.astype(np.float64)
-    diff = np.abs(got_f - expected_f)
-    allowed = atol + rtol * np.abs(expected_f)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        excess = np.where(allowed > 0, diff / np.where(allowed > 0, allowed, 1.0),
-                          np.where(diff > 0, np.inf, 0.0))
-    excess = np.where(np.isnan(excess), np.inf, excess)   # NaN/inf differences rank first
-    flat = int(np.argmax(excess))
-    worst = tuple(int(i) for i in np.unravel_index(flat, excess.shape))
+    diff = np.abs(got.astype(np.float64) - expected.astype(np.float64))
+    allowed = atol + rtol * np.abs(expected.astype(np.float64))
+    excess = np.divide(diff, allowed, out=np.where(diff > 0, np.inf, 0.0), where=allowed > 0)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
     return worst, float(diff[worst]), float(allowed[worst])
 
 

@@ -198,3 +198,12 @@ def test_other_value_errors_still_propagate_unchanged():
     with pytest.raises(ValueError, match="too many values"):
         with checks.exercise("ex"):
             a, b = (1, 2, 3)
+
+
+def test_an_exact_match_where_nothing_is_allowed_does_not_outrank_a_real_difference():
+    # atol = 0 and expected 0 allow nothing, but got is 0 there too: the report names the element
+    # that is off, with its row and column in a 2-D result.
+    got, expected = np.array([[0.0, 1.0], [2.0, 3.5]]), np.array([[0.0, 1.0], [2.0, 3.0]])
+    msg = _fail_message(lambda: checks.Checker("ex").array(got, expected, "grid", rtol=1e-6, atol=0))
+    assert "index (1, 1), difference 0.5 (allowed 3e-06)" in msg
+
