@@ -20,14 +20,16 @@ mistake, that hint is shown instead of the generic one.
 from __future__ import annotations
 
 import contextlib
+import re
 import textwrap
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Union
 
 import numpy as np
 
 Mistake = Union[np.ndarray, float, int, Callable[[Any], bool]]
 
-__all__ = ["CheckFailed", "Checker", "exercise", "describe"]
+__all__ = ["CheckFailed", "Checker", "exercise", "describe", "Failure", "parse_failure"]
 
 #: Called at the end of every exercise (grading only, see instructor/guard.py): each returns
 #: "" when the check machinery is intact, or what was changed.  Empty for students.
@@ -224,18 +226,16 @@ def _worst_element(got: np.ndarray, expected: np.ndarray, rtol: float, atol: flo
 
     Ranked by difference / allowed (allowed = atol + rtol * |expected|), not by the absolute
     difference: with a relative tolerance a tiny expected value allows only a tiny difference,
-    so the largest absolute difference can sit at an element that passed.
+    so the largest absolute difference can sit at an element that passed. Where nothing is
+    allowed (atol = 0 at an expected 0), any difference ranks first.
+
+    Only called by :meth:`Checker.array` once ``got`` has the shape of ``expected`` and no NaN or
+    inf (the checks before it fail otherwise).
     """
-    got_f = np.broadcast_to(got.astype(np.float64), expected.shape)
-    expected_f = expected.astype(np.float64)
-    diff = np.abs(got_f - expected_f)
-    allowed = atol + rtol * np.abs(expected_f)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        excess = np.where(allowed > 0, diff / np.where(allowed > 0, allowed, 1.0),
-                          np.where(diff > 0, np.inf, 0.0))
-    excess = np.where(np.isnan(excess), np.inf, excess)   # NaN/inf differences rank first
-    flat = int(np.argmax(excess))
-    worst = tuple(int(i) for i in np.unravel_index(flat, excess.shape))
+    diff = np.abs(got.astype(np.float64) - expected.astype(np.float64))
+    allowed = atol + rtol * np.abs(expected.astype(np.float64))
+    excess = np.divide(diff, allowed, out=np.where(diff > 0, np.inf, 0.0), where=allowed > 0)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
     return worst, float(diff[worst]), float(allowed[worst])
 
 
@@ -339,3 +339,65 @@ def exercise(title: str) -> Iterator[Checker]:
                 f"the grading environment was changed while this exercise ran ({problem}); "
                 "the checks cannot be trusted, so this cell scores 0.")]))
     print(f"PASSED - {title}: {checker.passed} of {checker.passed} checks")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EARLIER = re.compile(r"^\(\d+ earlier check\(s\) passed\.\)$")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed check cell's message, read back by :func:`parse_failure`."""
+
+    title: str = ""    # "FAILED - <exercise>" or "NOT DONE YET - <exercise>:"; "" if not a check's message
+    check: str = ""    # what was checked (the text after "check:"), wrapped lines joined
+    hint: str = ""     # the hint (the text after "hint:"), wrapped lines joined
+    detail: str = ""   # the line right under the title when it is neither, e.g. "your code raised ..."
+
+    @property
+    def not_done(self) -> bool:
+        """The exercise's stub still raises NotImplementedError."""
+        return self.title.startswith("NOT DONE YET")
+
+    def check_and_hint(self) -> list[str]:
+        """``["check: ...", "hint: ..."]``, each only when the message had it."""
+        return [f"{label}: {text}" for label, text in (("check", self.check), ("hint", self.hint)) if text]
+
+
+def parse_failure(message: str) -> Failure:
+    """Read the title, check, hint and detail back from the message of a failed check cell.
+
+    ``message`` is the text of a :class:`CheckFailed` (a notebook's stored error ``evalue``). The
+    messages of this module are a title line (``FAILED - ...`` or ``NOT DONE YET - ...``) and
+    lines indented by two spaces (``check: ...``, expected and got, ``hint: ...``); a wrapped line
+    goes on on lines indented by four spaces, and the hint comes last, followed at most by
+    ``(N earlier check(s) passed.)``. ANSI colour codes are ignored. A message without such a
+    title (another exception's) gives an empty :class:`Failure`.
+
+    Used by ``make check`` (:mod:`helpers.selfcheck`) and by the instructor's feedback and
+    gradebook, so that all three read a failure the same way.
+    """
+    lines = _ANSI.sub("", str(message)).splitlines()
+    start = next((i for i, line in enumerate(lines)
+                  if line.strip().startswith(("FAILED", "NOT DONE YET"))), None)
+    if start is None:
+        return Failure()
+    parts = {"check": "", "hint": "", "detail": ""}
+    key = ""
+    for number, line in enumerate(lines[start + 1:]):
+        text = line.strip()
+        if not text:
+            continue
+        if key == "hint":                       # the hint is last: all that follows continues it
+            if not _EARLIER.match(text):
+                parts["hint"] += " " + text
+        elif key and line.startswith("    "):   # a wrapped line of the check or the detail
+            parts[key] += " " + text
+        elif text.startswith(("check:", "hint:")) and not parts[text[:text.index(":")]]:
+            key = text[:text.index(":")]
+            parts[key] = text[len(key) + 1:].strip()
+        elif number == 0:                       # a line right under the title: the detail
+            key, parts["detail"] = "detail", text
+        else:
+            key = ""
+    return Failure(lines[start].strip(), **parts)

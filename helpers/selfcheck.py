@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.checks import parse_failure
+
 __all__ = ["Row", "Report", "check_notebook", "format_table", "main"]
 
 #: Per-cell time limit in seconds (the grader's own default; NNF_CELL_TIMEOUT overrides both).
@@ -81,19 +83,12 @@ def _error(cell) -> dict | None:
 def _summary(error: dict) -> tuple[str, str]:
     """(status, hint) for a failed check cell, from the error it raised."""
     name, value = error.get("ename", ""), str(error.get("evalue", ""))
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    if name == "NotImplementedError" or (lines and lines[0].startswith("NOT DONE YET")):
+    failure = parse_failure(value)
+    if name == "NotImplementedError" or failure.not_done:
         return "not done", ""
     if name == "CheckFailed":
-        # FAILED - title / check: what / expected, got... / hint: ...
-        keep = [line for line in lines[1:] if line.startswith(("check:", "hint:"))]
-        hint = " ".join(keep) if keep else " ".join(lines[1:3])
-        # a hint wrapped over several lines continues on indented lines after "hint:"
-        if any(line.startswith("hint:") for line in lines):
-            start = next(i for i, line in enumerate(lines) if line.startswith("hint:"))
-            rest = [line for line in lines[start + 1:] if not line.startswith(("(", "check:"))]
-            hint = " ".join([*[k for k in keep if k.startswith("check:")], lines[start], *rest])
-        return "FAILED", hint
+        return "FAILED", " ".join(failure.check_and_hint()) or failure.detail
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
     first = lines[0] if lines else ""
     if name == "NameError":
         return "FAILED", (f"{name}: {first} - a cell above it failed or was not run "

@@ -10,7 +10,6 @@ source lines or tracebacks. Public test cells keep their output (the student saw
 from __future__ import annotations
 
 import html
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +18,14 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_markdown_cell, new_output
 
+from helpers.checks import parse_failure
+
 __all__ = ["CellScore", "sanitize_for_feedback", "write_feedback"]
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
 #: Files of the submission that `nbgrader release_feedback` needs next to the feedback HTML.
 FEEDBACK_COMPANIONS = ("timestamp.txt", "submission_secret.txt")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -54,18 +54,9 @@ def _verdict(outputs) -> str:
     for out in outputs:
         if out.get("output_type") != "error":
             continue
-        message = ANSI.sub("", str(out.get("evalue", "")))
-        keep, keeping = [], False
-        for line in message.splitlines():
-            if line.strip().startswith(("FAILED", "NOT DONE YET", "check:", "hint:")):
-                keep.append(line.strip())
-                keeping = True
-            elif keeping and line.startswith("    ") and keep:   # a wrapped continuation line
-                keep[-1] += " " + line.strip()
-            else:
-                keeping = False
-        if keep:
-            return "\n".join(keep)
+        failure = parse_failure(out.get("evalue", ""))
+        if failure.title:
+            return "\n".join([failure.title, *failure.check_and_hint()])
         return f"{out.get('ename', 'Error')} raised while running the hidden checks"
     return "the hidden checks did not pass"
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from helpers.checks import parse_failure
+
 __all__ = ["Record", "record", "read_records", "write_grades_csv", "failed_checks"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,8 +80,6 @@ def failed_checks(graded_nb, test_cells: set[str]) -> list[dict[str, str]]:
     ``hint`` the hint the student saw (public output, or the verdict under a hidden cell in the
     feedback); an error that is not a course check (e.g. a NameError) is named by its type.
     """
-    from instructor.feedback import ANSI
-
     found = []
     for cell in graded_nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -88,28 +88,14 @@ def failed_checks(graded_nb, test_cells: set[str]) -> list[dict[str, str]]:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if not errors:
             continue
-        title, check, hint, key = "", "", "", ""
-        for line in ANSI.sub("", str(errors[0].get("evalue", ""))).splitlines():
-            text = line.strip()
-            if text.startswith(("FAILED", "NOT DONE YET")) and not title:
-                title = text
-                key = "title"
-            elif text.startswith("check:") and not check:
-                check, key = text[len("check:"):].strip(), "check"
-            elif text.startswith("hint:") and not hint:
-                hint, key = text[len("hint:"):].strip(), "hint"
-            elif line.startswith("    ") and key in ("check", "hint"):   # a wrapped line
-                if key == "check":
-                    check += " " + text
-                else:
-                    hint += " " + text
-            else:
-                key = ""
-        if not title:
+        failure = parse_failure(errors[0].get("evalue", ""))
+        if not failure.title:
             check = f"{errors[0].get('ename', 'Error')} raised"
-        elif title.startswith("NOT DONE YET"):
+        elif failure.not_done:
             check = "not done (the stub still raises NotImplementedError)"
-        found.append({"cell": grade_id, "check": check or title, "hint": hint})
+        else:
+            check = failure.check or failure.title
+        found.append({"cell": grade_id, "check": check, "hint": failure.hint})
     return found
 
 

@@ -198,3 +198,47 @@ def test_other_value_errors_still_propagate_unchanged():
     with pytest.raises(ValueError, match="too many values"):
         with checks.exercise("ex"):
             a, b = (1, 2, 3)
+
+
+def test_an_exact_match_where_nothing_is_allowed_does_not_outrank_a_real_difference():
+    # atol = 0 and expected 0 allow nothing, but got is 0 there too: the report names the element
+    # that is off, with its row and column in a 2-D result.
+    got, expected = np.array([[0.0, 1.0], [2.0, 3.5]]), np.array([[0.0, 1.0], [2.0, 3.0]])
+    msg = _fail_message(lambda: checks.Checker("ex").array(got, expected, "grid", rtol=1e-6, atol=0))
+    assert "index (1, 1), difference 0.5 (allowed 3e-06)" in msg
+
+
+def test_parse_failure_reads_back_the_check_and_the_wrapped_hint():
+    what = "w_new after a missed 1 on a long description that certainly wraps over two lines of the message"
+    hint = ("w_new = w + lr * (y - y_hat) * x, with y_hat = step(w . x + b); this hint is long enough to be "
+            "wrapped over several lines too")
+    checker = checks.Checker("Exercise 1.2 - perceptron_update")
+    checker.array(1.0, 1.0, "an earlier check")
+    msg = _fail_message(lambda: checker.array(np.array([1.0, 2.0]), [1.0, 3.0], what, hint=hint))
+    assert "\n    " in msg and "(1 earlier check(s) passed.)" in msg     # wrapped, with the count last
+    failure = checks.parse_failure(msg)
+    assert failure == checks.Failure("FAILED - Exercise 1.2 - perceptron_update", what, hint, "")
+    assert failure.check_and_hint() == [f"check: {what}", f"hint: {hint}"] and not failure.not_done
+    coloured = msg.replace("FAILED", "\x1b[0;31mFAILED\x1b[0m").replace("hint:", "\x1b[1mhint:\x1b[0m")
+    assert checks.parse_failure(coloured) == failure
+
+
+def test_parse_failure_of_a_stub_an_error_turned_into_a_hint_and_other_exceptions():
+    def stub():
+        raise NotImplementedError()
+
+    def not_done():
+        with checks.exercise("Exercise 3.4 - dense"):
+            stub()
+    failure = checks.parse_failure(_fail_message(not_done))
+    assert failure.not_done and failure.title == "NOT DONE YET - Exercise 3.4 - dense:"
+
+    def math_exp():
+        with checks.exercise("ex"):
+            __import__("math").exp(800.0)
+    failure = checks.parse_failure(_fail_message(math_exp))
+    assert failure.detail == "your code raised OverflowError: math range error" and failure.check == ""
+    assert failure.hint.startswith("Python's math functions") and failure.hint.endswith("large and positive.")
+    assert failure.check_and_hint() == [f"hint: {failure.hint}"]
+    assert checks.parse_failure("name 'np' is not defined") == checks.Failure()
+    assert checks.parse_failure("") == checks.Failure() and not checks.Failure().check_and_hint()

@@ -21,6 +21,8 @@ MUTANTS = [
            (("w_new = w + lr * error * x", "w_new = w + error * x"),), "learning rate seems to be ignored"),
     Mutant("ex1_2_update", "bias not updated", (("b_new = b + lr * error", "b_new = b"),),
            "bias was not updated"),
+    Mutant("ex1_2_update", "bias restarted from zero (b_new = lr * error)", (("b_new = b + lr * error", "b_new = lr * error"),),
+           "b_new starts from the current bias"),
     Mutant("ex1_2_update", "updates the caller's w in place",
            (("w_new = w + lr * error * x", "w += lr * error * x\n    w_new = w"),),
            "changes the caller's array in place"),
