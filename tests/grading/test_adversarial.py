@@ -59,7 +59,9 @@ def grade_class(tmp_path_factory, port, isolate: bool, cases) -> tuple:
         if other.name != NAME:
             shutil.rmtree(other)
     adversarial.write_class(course, read(SOLVED), port, ROOT / "helpers", cases)
-    env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "15", "NNF_MAX_SUBMISSION_MB": "2",
+    # 8 s per cell: the slowest honest cell of 01 takes ~2.4 s at load 5 (the imports); every loop
+    # case waits out the timeout once per cell that calls it, so a longer one only costs time
+    env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "8", "NNF_MAX_SUBMISSION_MB": "2",
            "NNF_TEST_SECRET": "do-not-leak"}
     args = ["--course", str(course), "--jobs", "2"] + ([] if isolate else ["--no-isolation"])
     done = subprocess.run([sys.executable, "-m", "instructor.grade", *args], cwd=ROOT, env=env,
