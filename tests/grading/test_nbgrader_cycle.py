@@ -1,20 +1,27 @@
-"""A real nbgrader cycle per notebook, in a temp copy of the course: release, submit, autograde.
+"""A real nbgrader cycle per notebook, in a temp copy of the course, through `make grade`'s engine
+(instructor.grade: nbgrader's generate_assignment and autograde, sandboxed grading kernel with the
+guard, feedback, gradebook).
 
 Three students: the instructor's solution (full marks on every autograded cell), the blank
-release (0) and a half-solved notebook (exactly the points of the exercises it solved).
+release (0) and a half-solved notebook (exactly the points of the exercises it solved). The
+solution's graded notebook also shows that every solution runs in the grading kernel (sandbox +
+guard) without an error or a guard report: no false alarm.
 """
 
 import shutil
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from instructor import grade
+from instructor.guard import MARK
 from tests.course import (assignments, auto_points, make_course_copy, nbgrader, nbgrader_meta,
-                          release_path,
-                          read, source_path, strip_solution_markers)
+                          release_path, read, source_path, strip_solution_markers)
 
 pytestmark = pytest.mark.slow
+STUDENTS = ("solution", "blank", "partial")
 
 
 def _half_solved(release_nb, source_nb):
@@ -33,34 +40,62 @@ def _half_solved(release_nb, source_nb):
     return release_nb, points
 
 
-@pytest.mark.parametrize("name", assignments())
-def test_solution_full_blank_zero_partial_between(name, tmp_path):
-    course = make_course_copy(tmp_path / "course")
-    nbgrader(course, "generate_assignment", name, "--force", "--log-level=WARN")
-    released = course / "notebooks" / name / f"{name}.ipynb"
-    source = read(source_path(name))
-    partial, partial_points = _half_solved(read(released), source)
-
-    for student in ("solution", "blank", "partial"):
+@pytest.fixture(scope="module")
+def cycle(request, tmp_path_factory):
+    """The three students of notebook ``request.param`` graded once, shared by the tests below."""
+    name = request.param
+    course = make_course_copy(tmp_path_factory.mktemp(f"cycle-{name}") / "course")
+    # the release students start from: notebooks/ is a fresh release byte for byte (test_release_sync)
+    partial, partial_points = _half_solved(read(release_path(name)), read(source_path(name)))
+    for student in STUDENTS:
         (course / "submitted" / student / name).mkdir(parents=True)
     target = f"{name}.ipynb"
     shutil.copy2(source_path(name), course / "submitted" / "solution" / name / target)
-    shutil.copy2(released, course / "submitted" / "blank" / name / target)
+    shutil.copy2(release_path(name), course / "submitted" / "blank" / name / target)
     nbformat.write(partial, course / "submitted" / "partial" / name / target)
+    results = {r.student: r for r in grade.grade_assignment(course, name, lambda *_: None)}
+    return SimpleNamespace(name=name, course=course, results=results, partial_points=partial_points)
 
-    nbgrader(course, "autograde", name, "--force", "--log-level=WARN")
 
-    maximum = auto_points(source)
-    with Gradebook(f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}") as gb:
-        scores = {s: gb.find_submission(name, s).score for s in ("solution", "blank", "partial")}
+def _per_notebook():
+    """One parameter per notebook; both tests of a notebook share its worker and its graded course."""
+    return [pytest.param(n, marks=pytest.mark.xdist_group(f"cycle-{n}")) for n in NAMES]
+
+
+NAMES = assignments()
+
+
+@pytest.mark.parametrize("cycle", _per_notebook(), indirect=True)
+def test_solution_full_blank_zero_partial_between(cycle):
+    name = cycle.name
+    maximum = auto_points(read(source_path(name)))
+    assert {s: r.status for s, r in cycle.results.items()} == {s: "graded" for s in STUDENTS}
+    with Gradebook(grade.gradebook_url(cycle.course)) as gb:
+        scores = {s: gb.find_submission(name, s).score for s in STUDENTS}
     print(f"{name}: scores {scores} of {maximum} autograded points")
     assert scores["solution"] == pytest.approx(maximum), scores
     assert scores["blank"] == 0, scores
     assert 0 < scores["partial"] < maximum, scores
-    assert scores["partial"] == pytest.approx(partial_points), scores
+    assert scores["partial"] == pytest.approx(cycle.partial_points), scores
+    assert {s: r.score for s, r in cycle.results.items()} == pytest.approx(scores)
 
 
-@pytest.mark.parametrize("name", assignments())
+@pytest.mark.parametrize("cycle", _per_notebook(), indirect=True)
+def test_a_solution_runs_in_the_grading_kernel_without_errors_or_guard_reports(cycle):
+    name = cycle.name
+    graded = read(cycle.course / "autograded" / "solution" / name / f"{name}.ipynb")
+    errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(graded.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    reports = [o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs
+               if MARK in o.get("text", "")]
+    assert errors == [] and reports == []
+    # the instructor's source carries the hidden tests, so the integrity scan notes each hidden
+    # test cell as edited (and grades the release's); anything else would be a false alarm
+    alarms = [f for f in cycle.results["solution"].flags if "was edited (restored from the release" not in f]
+    assert alarms == [], alarms
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_validate_passes_the_solution_and_reports_the_blank_release(name, tmp_path):
     """What the student's Validate button runs (`nbgrader validate`, which always exits 0)."""
     shutil.copy2(source_path(name), tmp_path / "solved.ipynb")
