@@ -47,11 +47,23 @@ KERNEL_PARTS = ("session", "iopub_socket", "shell", "iopub_thread")
 _MISSING = object()
 
 
-def _helper_modules() -> list[types.ModuleType]:
-    import helpers
+def _helper_modules(package: types.ModuleType | None = None) -> list[types.ModuleType]:
+    """The package (default ``helpers``) and each of its modules that imports.
 
-    names = [m.name for m in pkgutil.iter_modules(helpers.__path__, "helpers.")]
-    return [helpers, *(importlib.import_module(n) for n in names)]
+    A file in the package's folder that does not import (a stray or half-written module) cannot
+    be used by a test cell either: it is skipped, with a note in the grader's log, instead of
+    making the whole snapshot - and so every submission graded meanwhile - fail.
+    """
+    if package is None:
+        import helpers as package
+    modules = [package]
+    for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        try:
+            modules.append(importlib.import_module(info.name))
+        except Exception as err:
+            print(f"{MARK} not watched: {info.name} does not import ({type(err).__name__}: {err})",
+                  file=sys.__stderr__, flush=True)
+    return modules
 
 
 def _identical(a, b) -> bool:
@@ -227,7 +239,16 @@ def install(shell=None) -> Guard:
     from helpers import checks
 
     shell = shell or get_ipython()  # noqa: F821 - defined inside IPython
-    checks.integrity_hooks.append(lambda: guard.after_checks())   # before the snapshot: it is kept
+    installed: list[Guard] = []
+
+    def after_checks() -> str:
+        if not installed:   # never a silent pass, never a bare NameError: the submission is flagged
+            print(f"{MARK} was not installed in this kernel (the grader's log says why); "
+                  "regrade this submission")
+            return "the grading guard was not installed, so no change can be ruled out"
+        return installed[0].after_checks()
+
+    checks.integrity_hooks.append(after_checks)   # before the snapshot: it is part of it
     for attempt in range(5):
         try:
             guard = Guard(shell)
@@ -240,6 +261,7 @@ def install(shell=None) -> Guard:
             if attempt == 4:
                 raise
             time.sleep(0.05)
+    installed.append(guard)
     busy = [False]
 
     main = threading.main_thread()

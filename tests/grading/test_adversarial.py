@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
@@ -53,12 +54,13 @@ def listener():
     server.close()
 
 
-def grade_class(tmp_path_factory, port, isolate: bool, cases) -> tuple:
+def grade_class(tmp_path_factory, port, isolate: bool, cases, helpers: Path = ROOT / "helpers") -> tuple:
+    """Grade ``cases`` (+ the probe student, who tries to write a module into ``helpers``)."""
     course = make_course_copy(tmp_path_factory.mktemp("adversarial"))
     for other in (course / "solutions").iterdir():
         if other.name != NAME:
             shutil.rmtree(other)
-    adversarial.write_class(course, read(SOLVED), port, ROOT / "helpers", cases)
+    adversarial.write_class(course, read(SOLVED), port, helpers, cases)
     # 8 s per cell: the slowest honest cell of 01 takes ~2.4 s at load 5 (the imports); every loop
     # case waits out the timeout once per cell that calls it, so a longer one only costs time
     env = {**subprocess_env(), "NNF_CELL_TIMEOUT": "8", "NNF_MAX_SUBMISSION_MB": "2",
@@ -121,13 +123,14 @@ def test_the_sandbox_blocks_every_probe(graded):
 def test_without_isolation_the_same_probes_succeed(tmp_path_factory, listener):
     """The probes can fail: without bubblewrap they reach what the sandbox hides."""
     honest_only = {"honest": CASES["honest"]}
-    try:
-        course, rows, summary = grade_class(tmp_path_factory, listener, False, honest_only)
-    finally:
-        (ROOT / "helpers" / "pwned.py").unlink(missing_ok=True)
+    # Not the checkout's helpers/: unsandboxed, the write would land there, and every grading
+    # kernel started meanwhile by the other xdist worker would import the stray module.
+    scratch = tmp_path_factory.mktemp("writable_helpers")
+    course, rows, summary = grade_class(tmp_path_factory, listener, False, honest_only, scratch)
     probes = _probes(course)
     assert probes["read solutions"] == probes["read gradebook"] == probes["network"] == "succeeded", probes
-    assert probes["write course root"] == "succeeded"
+    assert probes["write course root"] == probes["write helpers"] == "succeeded"
+    assert (scratch / "pwned.py").exists()
     assert float(rows["honest"]["score"]) == sum(points().values())
 
 

@@ -177,3 +177,47 @@ def test_the_guard_restores_and_reports_what_was_changed():
     assert "numpy.allclose" in done.stdout and "notebook name 'checks'" in done.stdout
     assert "helpers.checks.Checker.array" in done.stdout
 
+
+
+def test_a_module_that_does_not_import_is_left_out_of_the_snapshot(tmp_path, monkeypatch, capfd):
+    """A stray file in helpers/ once made every grading kernel's snapshot fail (see the guard)."""
+    from instructor import guard
+
+    package = tmp_path / "fakehelpers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "good.py").write_text("TABLE = [1, 2]\n")
+    (package / "stray.py").write_text("x\n")            # NameError on import
+    monkeypatch.syspath_prepend(str(tmp_path))
+    names = [m.__name__ for m in guard._helper_modules(__import__("fakehelpers"))]
+    assert names == ["fakehelpers", "fakehelpers.good"]
+    assert "fakehelpers.stray does not import (NameError" in capfd.readouterr().err
+
+
+def test_a_guard_that_could_not_be_installed_flags_every_exercise():
+    """Never a silent pass and never a bare NameError: the checks say the guard is missing."""
+    script = textwrap.dedent("""
+        from IPython.core.interactiveshell import InteractiveShell
+        from instructor import guard
+        from helpers import checks
+        def broken(shell):
+            raise RuntimeError("snapshot failed")
+        guard.Guard = broken
+        try:
+            guard.install(InteractiveShell.instance())
+        except RuntimeError:
+            pass
+        else:
+            raise SystemExit("install() hid its failure")
+        try:
+            with checks.exercise("demo"):
+                pass
+        except checks.CheckFailed as err:
+            print("FAILED:", str(err).replace(chr(10), " "))
+        else:
+            raise SystemExit("the exercise passed without a guard")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[grading guard] was not installed in this kernel" in done.stdout
+    assert "the grading guard was not installed" in " ".join(done.stdout.split("FAILED:")[1].split())
