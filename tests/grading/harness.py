@@ -1,6 +1,7 @@
 """Run plausible wrong answers (mutants) against an exercise's own test cells in one kernel.
 
-The solution notebook runs once; then, for each mutant, the exercise's solution cell is replaced
+The solution notebook runs once (for a given SEED, with every assertion: test_seeds counts this
+run as that seed's); then, for each mutant, the exercise's solution cell is replaced
 by the mutated source, the public and hidden test cells run, and the correct cell is restored.
 """
 
@@ -50,10 +51,14 @@ def _output_text(cell) -> str:
 
 
 class ExerciseRunner:
-    """Holds one kernel with the whole solution notebook executed."""
+    """Holds one kernel with the whole solution notebook executed.
 
-    def __init__(self, notebook: Path):
-        self.name = notebook.stem
+    seed : None runs the notebook as stored; an int sets ``SEED = seed`` in a cell run right after
+           the parameters cell, as papermill injects it.
+    """
+
+    def __init__(self, notebook: Path, seed: int | None = None):
+        self.name, self.seed = notebook.stem, seed
         self.nb = read(notebook)
         self.client = NotebookClient(self.nb, kernel_name="python3", timeout=120,
                                      resources={"metadata": {"path": str(notebook.parent)}})
@@ -64,6 +69,10 @@ class ExerciseRunner:
         self._ctx.__enter__()
         for index, cell in enumerate(self.nb.cells):
             self.client.execute_cell(cell, index)
+            if self.seed is not None and "parameters" in cell.metadata.get("tags", []):
+                injected = copy.deepcopy(cell)
+                injected.source, injected.outputs = f"# Injected parameters\nSEED = {self.seed}\n", []
+                self.client.execute_cell(injected, index)
         return self
 
     def __exit__(self, *exc):

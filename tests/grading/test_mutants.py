@@ -1,5 +1,6 @@
 """Wrong answers (mutants) lose points and show their hint; correct answers written differently
-(ACCEPTED) lose none. Both run in one kernel per notebook that has run the solution once."""
+(ACCEPTED) lose none. Both run in one kernel per notebook that has run the solution once, for
+SEED = RUNNER_SEED with every assertion: that run is test_seeds' run of this seed."""
 
 import importlib
 
@@ -10,6 +11,7 @@ from tests.grading.harness import ExerciseRunner
 
 pytestmark = pytest.mark.slow
 NAMES = assignments()
+RUNNER_SEED = 4   # test_seeds runs the others (0 is nbval's)
 
 
 def _catalogue(name):
@@ -25,7 +27,7 @@ def _per_notebook(names):
 
 @pytest.fixture(scope="module")
 def runner(request):
-    with ExerciseRunner(source_path(request.param)) as solved:
+    with ExerciseRunner(source_path(request.param), seed=RUNNER_SEED) as solved:
         yield solved
 
 
@@ -39,6 +41,8 @@ def test_mutants_lose_points_and_get_their_hint(runner):
         count = sum(m.exercise == exercise for m in mutants)
         assert count >= 3, f"{exercise}: only {count} mutants (need >= 3)"
 
+    _, seeded = runner._run(f"assert SEED == {RUNNER_SEED}, SEED")
+    assert seeded, f"the solution did not run for SEED = {RUNNER_SEED}"
     problems = []
     for exercise in exercises:
         baseline = runner.run_tests(exercise)

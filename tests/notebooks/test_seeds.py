@@ -2,17 +2,21 @@
 
 SEED = 0 is the parameters cell's value (test_structure checks it), so `make test`'s nbval pass
 over solutions/ already runs every notebook with all its assertions for SEED = 0 (and compares
-the outputs); here the other four seeds run, with papermill, to a temp dir."""
+the outputs); test_mutants' runner runs every solution notebook for SEED = 4 (every assertion, then
+the wrong answers in the same kernel); here the other three seeds run, with papermill, to a temp dir.
+"""
 
 import papermill
 import pytest
 
 from tests.course import assignments, source_path
+from tests.grading.test_mutants import RUNNER_SEED
 
 pytestmark = pytest.mark.slow
+PAPERMILL_SEEDS = [s for s in range(1, 5) if s != RUNNER_SEED]
 
 
-@pytest.mark.parametrize("seed", range(1, 5))
+@pytest.mark.parametrize("seed", PAPERMILL_SEEDS)
 @pytest.mark.parametrize("name", assignments())
 def test_notebook_runs_for_seed(name, seed, tmp_path):
     src = source_path(name)
@@ -20,3 +24,8 @@ def test_notebook_runs_for_seed(name, seed, tmp_path):
     papermill.execute_notebook(str(src), str(tmp_path / src.name), parameters={"SEED": seed},
                                kernel_name="python3", cwd=str(src.parent), progress_bar=False,
                                execution_timeout=300)
+
+
+def test_every_seed_from_0_to_4_runs():
+    """0: nbval (test_structure: the stored SEED is 0); RUNNER_SEED: test_mutants; the rest: above."""
+    assert sorted([0, RUNNER_SEED, *PAPERMILL_SEEDS]) == list(range(5))
