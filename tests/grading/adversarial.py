@@ -53,7 +53,8 @@ def replace_answer(nb, grade_id: str, source: str) -> None:
 
 # -- attacks on the kernel --------------------------------------------------------------------
 def infinite_loop(nb, course):
-    target = cell(nb, "ex1_3_train")
+    # in 1.4's function: three cells call it (each waits out the cell timeout), 1.5 comes after
+    target = cell(nb, "ex1_4_variants")
     target.source = target.source.replace('    """\n', '    """\n    while True:\n        pass\n', 1)
 
 
@@ -183,7 +184,7 @@ CASES: dict[str, tuple] = {
     "honest": (None, Expected(flagged=False)),
     # the baseline of the attacks below: a wrong predict loses 1.1 and whatever builds on it
     "wrong_predict": (wrong_predict, Expected(lost=TESTS_1_1, at_least=True, flagged=False)),
-    "infinite_loop": (infinite_loop, Expected(lost=TESTS_1_3, report="timed out")),
+    "infinite_loop": (infinite_loop, Expected(lost=TESTS_1_4, report="timed out")),
     "stubborn_loop": (stubborn_loop, Expected(lost=TESTS_1_4 + TESTS_1_5, report="did not stop after the timeout")),
     "sys_exit": (sys_exit, Expected(flagged=False)),
     "os_exit": (os_exit, Expected(lost=TESTS_1_3 + TESTS_1_4 + TESTS_1_5, report="the kernel died")),
