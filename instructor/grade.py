@@ -5,7 +5,8 @@ Layout (nbgrader's): ``submitted/<student>/<assignment>/<assignment>.ipynb``. Wi
 (``.nbgrader/examples/``) so the real gradebook is never touched.
 
 For every assignment that has submissions:
-1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook);
+1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook; run
+   by the first grading process, which has nbgrader loaded already);
 2. each submission is inspected: a missing, wrongly named, empty, oversized or corrupt notebook is
    reported by name and scores 0; the others are compared with the released notebook
    (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
@@ -165,8 +166,17 @@ class Worker:
 
     def grade(self, student: str) -> dict | None:
         """The worker's answer for ``student``, or None when the worker died meanwhile."""
+        return self._ask(student)
+
+    def generate(self) -> dict | None:
+        """``nbgrader generate_assignment --force`` in the worker's process (see grading_worker)."""
+        from instructor.grading_worker import GENERATE
+
+        return self._ask(GENERATE)
+
+    def _ask(self, line: str) -> dict | None:
         try:
-            self.process.stdin.write(student + "\n")
+            self.process.stdin.write(line + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
             return json.loads(line) if line else None
@@ -203,6 +213,7 @@ class Autograder:
         self.todo: queue.Queue[str] = queue.Queue()
         self.problems: dict[str, str] = {}
         self.go = threading.Event()
+        self.first: queue.Queue[Worker | None] = queue.Queue()   # worker 0, once started (see generate)
         self.threads = [threading.Thread(target=self._work, args=(i,)) for i in range(max(1, workers))]
         for thread in self.threads:
             thread.start()
@@ -212,7 +223,12 @@ class Autograder:
         log_path.write_text("")
         with tempfile.TemporaryDirectory(prefix="nnf-kernels-") as runtime:
             env = grading_environment(self.jupyter_path, Path(runtime), self.options.db_url)
-            worker = Worker(self.course, self.assignment, env, log_path)
+            worker = None
+            try:
+                worker = Worker(self.course, self.assignment, env, log_path)
+            finally:
+                if index == 0:
+                    self.first.put(worker)   # None if it could not start: generate() reports it
             self.go.wait()
             failed = False
             try:
@@ -235,6 +251,17 @@ class Autograder:
         if failed:
             self.log(f"  nbgrader reported errors: see {log_path.relative_to(self.course)}")
 
+    def generate(self) -> subprocess.CompletedProcess:
+        """``nbgrader generate_assignment --force`` run by worker 0 (it has nbgrader loaded), before
+        any student is handed out; the result in the shape of :func:`run_nbgrader`'s."""
+        worker = self.first.get()
+        answer = worker.generate() if worker is not None else None
+        if answer is None:
+            answer = {"ok": False, "error": "the grading process died"}
+        log = f"; see {self.logs.relative_to(self.course)}/autograde-{self.assignment}-0.log"
+        return subprocess.CompletedProcess(["generate_assignment", self.assignment], 0 if answer["ok"] else 1,
+                                           "", "" if answer["ok"] else answer["error"] + log)
+
     def run(self, students: list[str]) -> dict[str, str]:
         """Grade ``students``; {student: problem} for those whose grading went wrong."""
         self.log(f"autograding {self.assignment}: {len(students)} submission(s), {len(self.threads)} at a "
@@ -247,7 +274,10 @@ class Autograder:
         return self.problems
 
     def cancel(self) -> None:
-        self.run([])
+        """Stop the workers without grading anyone."""
+        self.go.set()
+        for thread in self.threads:
+            thread.join()
 
 
 def autograde(course: Path, assignment: str, students: list[str], options: Options, log=print) -> dict[str, str]:
@@ -343,8 +373,8 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     grader = Autograder(course, assignment, options, min(options.jobs, len(good)), log) if good else None
     try:
         with release_lock(gradebook_url(course, options.db_url)):
-            made = run_nbgrader(course, "generate_assignment", assignment, "--force",
-                                env=base_environment(options.db_url))
+            made = grader.generate() if grader else run_nbgrader(
+                course, "generate_assignment", assignment, "--force", env=base_environment(options.db_url))
         if made.returncode != 0:
             if grader:
                 grader.cancel()

@@ -125,3 +125,24 @@ def test_shipped_examples_are_in_sync_with_the_course(tmp_path):
     for rel in fresh:
         assert (tmp_path / "submissions" / rel).read_bytes() == \
             (ROOT / "examples" / "submissions" / rel).read_bytes(), f"stale example: {rel} (make examples)"
+
+
+def test_an_assignment_nbgrader_cannot_release_fails_each_student_with_the_reason(tmp_path):
+    """generate_assignment runs in the first grading process: its failure still reaches every student."""
+    course = make_course_copy(tmp_path / "course")
+    for other in (course / "solutions").iterdir():
+        if other.name != NAME:
+            shutil.rmtree(other)
+    source = course / "solutions" / NAME / f"{NAME}.ipynb"
+    broken = read(source)
+    answer = next(c for c in broken.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1_2_update")
+    answer.metadata.nbgrader["grade_id"] = "ex1_1_predict"   # two cells with one grade_id
+    nbformat.write(broken, source)
+    for student in ("ada", "bob"):
+        shutil.copytree(ROOT / "examples" / "submissions" / student / NAME, course / "submitted" / student / NAME)
+    results = grade.grade_assignment(course, NAME, log=lambda *_: None, options=grade.Options(jobs=2))
+    assert [(r.student, r.status) for r in results] == [("ada", "release failed"), ("bob", "release failed")]
+    for result in results:
+        assert "nbgrader metadata may be corrupted" in result.detail, result.detail
+        assert f".nbgrader/logs/autograde-{NAME}-0.log" in result.detail, result.detail
+    assert not (course / "autograded").exists()
