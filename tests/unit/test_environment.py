@@ -1,9 +1,12 @@
 """pyproject.toml, environment.yml and requirements.lock must list the same packages."""
 
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
+from packaging.specifiers import SpecifierSet
 
 from tests.course import ROOT
 
@@ -33,3 +36,15 @@ def test_lock_pins_every_dependency():
     wanted = list(_pyproject()["dependencies"]) + list(_pyproject()["optional-dependencies"]["dev"])
     for requirement in wanted:
         assert lock.get(_name(requirement)), f"{requirement} is not pinned in requirements.lock"
+        wanted_versions = SpecifierSet(re.sub(r"^[\w.-]+(\[[^]]*\])?", "", requirement.split(";")[0]).strip())
+        assert lock[_name(requirement)] in wanted_versions, \
+            f"requirements.lock pins {_name(requirement)}=={lock[_name(requirement)]}, pyproject.toml wants {requirement}"
+
+
+def test_importing_nbformat_does_not_compile_grammars():
+    """Every Jupyter server, nbgrader process and grading worker imports nbformat (and jsonschema):
+    with jsonschema 4.25+ that imports rfc3987-syntax, whose Lark grammar costs ~0.8 CPU-s each."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, nbformat; "
+                             "print(sorted(m for m in ('rfc3987_syntax', 'lark') if m in sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]", loaded
