@@ -284,7 +284,7 @@ def walk_the_student_path(name, lab, page, student: Student) -> None:
     assert "validation-failed" in first["class"], first
     failed_before = failed_cells(first)
     assert check_first_line in failed_before, (check_first_line, failed_before)
-    assert "NotImplementedError" in first["text"]
+    assert "NotImplementedError" in first["text"] and "NOT DONE YET" in first["text"], first["text"][-2000:]
 
     # 4. Type the answer into the stub (insert_text: typing would auto-indent); run it, its check.
     editor = student.cell(stub).locator(".cm-content")
