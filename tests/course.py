@@ -55,6 +55,14 @@ def total_points(nb) -> float:
     return sum(nbgrader_meta(c)["points"] for c in graded_cells(nb))
 
 
+def set_seed(nb, seed: int):
+    """``nb`` with its parameters cell's ``SEED = 0`` made ``SEED = seed`` (in place; returned)."""
+    [cell] = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cell.source, count = re.subn(r"^SEED = 0$", f"SEED = {seed}", cell.source, flags=re.M)
+    assert count == 1, f"no 'SEED = 0' line in the parameters cell: {cell.source!r}"
+    return nb
+
+
 def strip_solution_markers(source: str) -> str:
     """A solution cell's source as a student who solved it would submit it."""
     return "\n".join(line for line in source.splitlines() if not SOLUTION_RE.match(line))

@@ -6,6 +6,10 @@ Three students: the instructor's solution (full marks on every autograded cell),
 release (0) and a half-solved notebook (exactly the points of the exercises it solved). The
 solution's graded notebook also shows that every solution runs in the grading kernel (sandbox +
 guard) without an error or a guard report: no false alarm.
+
+The course copy's notebooks say ``SEED = CYCLE_SEED`` (its release is generated from that source),
+so the solution student's graded notebook - every cell run, no error anywhere - is also
+test_seeds' run of the notebook for that seed.
 """
 
 import shutil
@@ -18,10 +22,11 @@ from nbgrader.api import Gradebook
 from instructor import grade
 from instructor.guard import MARK
 from tests.course import (assignments, auto_points, make_course_copy, nbgrader, nbgrader_meta,
-                          release_path, read, source_path, strip_solution_markers)
+                          release_path, read, set_seed, source_path, strip_solution_markers)
 
 pytestmark = pytest.mark.slow
 STUDENTS = ("solution", "blank", "partial")
+CYCLE_SEED = 3   # test_seeds runs the seeds that no other test runs
 
 
 def _half_solved(release_nb, source_nb):
@@ -45,14 +50,15 @@ def cycle(request, tmp_path_factory):
     """The three students of notebook ``request.param`` graded once, shared by the tests below."""
     name = request.param
     course = make_course_copy(tmp_path_factory.mktemp(f"cycle-{name}") / "course")
+    source = set_seed(read(source_path(name)), CYCLE_SEED)
+    nbformat.write(source, course / "solutions" / name / f"{name}.ipynb")
     # the release students start from: notebooks/ is a fresh release byte for byte (test_release_sync)
-    partial, partial_points = _half_solved(read(release_path(name)), read(source_path(name)))
-    for student in STUDENTS:
+    release = set_seed(read(release_path(name)), CYCLE_SEED)
+    partial, partial_points = _half_solved(read(release_path(name)), source)
+    submissions = {"solution": source, "blank": release, "partial": set_seed(partial, CYCLE_SEED)}
+    for student, nb in submissions.items():
         (course / "submitted" / student / name).mkdir(parents=True)
-    target = f"{name}.ipynb"
-    shutil.copy2(source_path(name), course / "submitted" / "solution" / name / target)
-    shutil.copy2(release_path(name), course / "submitted" / "blank" / name / target)
-    nbformat.write(partial, course / "submitted" / "partial" / name / target)
+        nbformat.write(nb, course / "submitted" / student / name / f"{name}.ipynb")
     results = {r.student: r for r in grade.grade_assignment(course, name, lambda *_: None)}
     return SimpleNamespace(name=name, course=course, results=results, partial_points=partial_points)
 
@@ -84,6 +90,8 @@ def test_solution_full_blank_zero_partial_between(cycle):
 def test_a_solution_runs_in_the_grading_kernel_without_errors_or_guard_reports(cycle):
     name = cycle.name
     graded = read(cycle.course / "autograded" / "solution" / name / f"{name}.ipynb")
+    [parameters] = [c for c in graded.cells if nbgrader_meta(c).get("grade_id") == "parameters"]
+    assert f"SEED = {CYCLE_SEED}" in parameters.source   # this run is test_seeds' run of that seed
     errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(graded.cells) if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"]
     reports = [o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs
