@@ -174,12 +174,13 @@ class Worker:
 
         return self._ask(GENERATE)
 
-    def _ask(self, line: str) -> dict | None:
+    def _ask(self, command: str) -> dict | None:
+        """Send one line; the worker's JSON answer, or None when it died meanwhile."""
         try:
-            self.process.stdin.write(line + "\n")
+            self.process.stdin.write(command + "\n")
             self.process.stdin.flush()
-            line = self.process.stdout.readline()
-            return json.loads(line) if line else None
+            reply = self.process.stdout.readline()
+            return json.loads(reply) if reply else None
         except (OSError, ValueError):
             return None
 
@@ -257,7 +258,7 @@ class Autograder:
         worker = self.first.get()
         answer = worker.generate() if worker is not None else None
         if answer is None:
-            answer = {"ok": False, "error": "the grading process died"}
+            answer = {"ok": False, "error": "the first grading process did not start or died"}
         log = f"; see {self.logs.relative_to(self.course)}/autograde-{self.assignment}-0.log"
         return subprocess.CompletedProcess(["generate_assignment", self.assignment], 0 if answer["ok"] else 1,
                                            "", "" if answer["ok"] else answer["error"] + log)

@@ -14,7 +14,7 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tests.course import nbgrader_meta, read
+from tests.course import nbgrader_meta, read, set_seed
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,12 @@ def _output_text(cell) -> str:
 class ExerciseRunner:
     """Holds one kernel with the whole solution notebook executed.
 
-    seed : None runs the notebook as stored; an int sets ``SEED = seed`` in a cell run right after
-           the parameters cell, as papermill injects it.
+    seed : None runs the notebook as stored; an int runs it with ``SEED = seed`` in its parameters cell.
     """
 
     def __init__(self, notebook: Path, seed: int | None = None):
-        self.name, self.seed = notebook.stem, seed
-        self.nb = read(notebook)
+        self.name = notebook.stem
+        self.nb = read(notebook) if seed is None else set_seed(read(notebook), seed)
         self.client = NotebookClient(self.nb, kernel_name="python3", timeout=120,
                                      resources={"metadata": {"path": str(notebook.parent)}})
         self.by_id = {nbgrader_meta(c).get("grade_id"): c for c in self.nb.cells}
@@ -69,10 +68,6 @@ class ExerciseRunner:
         self._ctx.__enter__()
         for index, cell in enumerate(self.nb.cells):
             self.client.execute_cell(cell, index)
-            if self.seed is not None and "parameters" in cell.metadata.get("tags", []):
-                injected = copy.deepcopy(cell)
-                injected.source, injected.outputs = f"# Injected parameters\nSEED = {self.seed}\n", []
-                self.client.execute_cell(injected, index)
         return self
 
     def __exit__(self, *exc):

@@ -11,7 +11,7 @@ from tests.grading.harness import ExerciseRunner
 
 pytestmark = pytest.mark.slow
 NAMES = assignments()
-RUNNER_SEED = 4   # test_seeds runs the others (0 is nbval's)
+RUNNER_SEED = 4   # test_seeds runs the seeds that no other test runs
 
 
 def _catalogue(name):
