@@ -5,8 +5,7 @@ Layout (nbgrader's): ``submitted/<student>/<assignment>/<assignment>.ipynb``. Wi
 (``.nbgrader/examples/``) so the real gradebook is never touched.
 
 For every assignment that has submissions:
-1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook; run
-   by the first grading process, which has nbgrader loaded already);
+1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook);
 2. each submission is inspected: a missing, wrongly named, empty, oversized or corrupt notebook is
    reported by name and scores 0; the others are compared with the released notebook
    (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
@@ -166,18 +165,8 @@ class Worker:
 
     def grade(self, student: str) -> dict | None:
         """The worker's answer for ``student``, or None when the worker died meanwhile."""
-        return self._ask(student)
-
-    def generate(self) -> dict | None:
-        """``nbgrader generate_assignment --force`` in the worker's process (see grading_worker)."""
-        from instructor.grading_worker import GENERATE
-
-        return self._ask(GENERATE)
-
-    def _ask(self, command: str) -> dict | None:
-        """Send one line; the worker's JSON answer, or None when it died meanwhile."""
         try:
-            self.process.stdin.write(command + "\n")
+            self.process.stdin.write(student + "\n")
             self.process.stdin.flush()
             reply = self.process.stdout.readline()
             return json.loads(reply) if reply else None
@@ -214,7 +203,6 @@ class Autograder:
         self.todo: queue.Queue[str] = queue.Queue()
         self.problems: dict[str, str] = {}
         self.go = threading.Event()
-        self.first: queue.Queue[Worker | None] = queue.Queue()   # worker 0, once started (see generate)
         self.threads = [threading.Thread(target=self._work, args=(i,)) for i in range(max(1, workers))]
         for thread in self.threads:
             thread.start()
@@ -224,12 +212,7 @@ class Autograder:
         log_path.write_text("")
         with tempfile.TemporaryDirectory(prefix="nnf-kernels-") as runtime:
             env = grading_environment(self.jupyter_path, Path(runtime), self.options.db_url)
-            worker = None
-            try:
-                worker = Worker(self.course, self.assignment, env, log_path)
-            finally:
-                if index == 0:
-                    self.first.put(worker)   # None if it could not start: generate() reports it
+            worker = Worker(self.course, self.assignment, env, log_path)
             self.go.wait()
             failed = False
             try:
@@ -251,17 +234,6 @@ class Autograder:
                     worker.close()
         if failed:
             self.log(f"  nbgrader reported errors: see {log_path.relative_to(self.course)}")
-
-    def generate(self) -> subprocess.CompletedProcess:
-        """``nbgrader generate_assignment --force`` run by worker 0 (it has nbgrader loaded), before
-        any student is handed out; the result in the shape of :func:`run_nbgrader`'s."""
-        worker = self.first.get()
-        answer = worker.generate() if worker is not None else None
-        if answer is None:
-            answer = {"ok": False, "error": "the first grading process did not start or died"}
-        log = f"; see {self.logs.relative_to(self.course)}/autograde-{self.assignment}-0.log"
-        return subprocess.CompletedProcess(["generate_assignment", self.assignment], 0 if answer["ok"] else 1,
-                                           "", "" if answer["ok"] else answer["error"] + log)
 
     def run(self, students: list[str]) -> dict[str, str]:
         """Grade ``students``; {student: problem} for those whose grading went wrong."""
@@ -353,6 +325,15 @@ def runtime_findings(graded_nb) -> list[str]:
     return notes
 
 
+def release_failure(stderr: str) -> str:
+    """Why ``nbgrader generate_assignment`` failed, from its log: the ERROR lines minus nbgrader's
+    generic ones ("Traceback", "There was an error processing", "Please see the above")."""
+    generic = ("Traceback", "There was an error processing", "Please see the")
+    reasons = [line.split("ERROR]", 1)[1].strip() for line in stderr.splitlines() if "| ERROR]" in line]
+    reasons = [r for r in reasons if r and not r.startswith(generic)]
+    return ("nbgrader generate_assignment: " + "; ".join(reasons))[:300] if reasons else stderr[-300:]
+
+
 def grade_assignment(course: Path, assignment: str, log=print, options: Options = Options()) -> list[Result]:
     source_path = course / "solutions" / assignment / f"{assignment}.ipynb"
     students = students_in(course, assignment)
@@ -374,12 +355,12 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     grader = Autograder(course, assignment, options, min(options.jobs, len(good)), log) if good else None
     try:
         with release_lock(gradebook_url(course, options.db_url)):
-            made = grader.generate() if grader else run_nbgrader(
-                course, "generate_assignment", assignment, "--force", env=base_environment(options.db_url))
+            made = run_nbgrader(course, "generate_assignment", assignment, "--force",
+                                env=base_environment(options.db_url))
         if made.returncode != 0:
             if grader:
                 grader.cancel()
-            return [Result(s, assignment, "release failed", max_score=maximum, detail=made.stderr[-300:])
+            return [Result(s, assignment, "release failed", max_score=maximum, detail=release_failure(made.stderr))
                     for s in students]
         release = nbformat.read(course / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
         shutil.rmtree(course / INTAKE, ignore_errors=True)

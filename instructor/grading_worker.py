@@ -12,10 +12,6 @@ line ``{"student": ..., "ok": ..., "error": ...}``. Compared with one ``nbgrader
 process per student this saves the start of nbgrader (imports, config, database) for every
 student after the first, and the feedback is written in parallel by the workers.
 
-The line ``GENERATE`` (a NUL byte and "generate": never a student id, which is a folder name)
-runs nbgrader's GenerateAssignment converter instead (``nbgrader generate_assignment --force``
-without a process of its own); the answer is ``{"generate": ..., "ok": ..., "error": ...}``.
-
 The answers go to a private copy of the original stdout; file descriptor 1 itself is pointed at
 stderr (the worker's log) before any kernel starts, because kernels inherit it: a student's
 ``os.write(1, ...)`` lands in the log and can never forge an answer.
@@ -24,19 +20,17 @@ stderr (the worker's log) before any kernel starts, because kernels inherit it: 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import traceback
 
 INTAKE = ".nbgrader/intake"
-GENERATE = "\0generate"
 
 
 def serve(assignment: str, answers, commands) -> None:
     from nbgrader.apps import AutogradeApp
     from nbgrader.auth import Authenticator
-    from nbgrader.converters import Autograde, GenerateAssignment
+    from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
 
     from instructor.grade import hidden_test_ids, write_student_feedback
@@ -54,10 +48,6 @@ def serve(assignment: str, answers, commands) -> None:
         student = line.strip()
         if not student:
             continue
-        if student == GENERATE:
-            answers.write(json.dumps(generate(app, assignment, GenerateAssignment, NbGraderException)) + "\n")
-            answers.flush()
-            continue
         answer = {"student": student, "ok": True, "error": ""}
         try:
             app.coursedir.assignment_id, app.coursedir.student_id = assignment, student
@@ -71,40 +61,6 @@ def serve(assignment: str, answers, commands) -> None:
             print(answer["error"], file=sys.stderr, flush=True)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
-
-
-class _Errors(logging.Handler):
-    """The ERROR messages nbgrader logs, minus its generic ones (the traceback stays in the log)."""
-
-    GENERIC = ("Traceback", "There was an error processing", "Please see the")
-
-    def __init__(self):
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        message = record.getMessage().strip()
-        if message and not message.startswith(self.GENERIC):
-            self.messages.append(message.splitlines()[0])
-
-
-def generate(app, assignment: str, converter, expected_error) -> dict:
-    """``nbgrader generate_assignment ASSIGNMENT --force`` in this process (the app has --force)."""
-    answer = {"generate": assignment, "ok": True, "error": ""}
-    errors = _Errors()
-    app.log.addHandler(errors)
-    try:
-        app.coursedir.assignment_id = assignment
-        converter(coursedir=app.coursedir, parent=app, force=True).start()   # sets student_id "." itself
-    except expected_error as err:   # nbgrader logged why (and the traceback) to this worker's log
-        answer.update(ok=False, error=f"nbgrader generate_assignment: {'; '.join(errors.messages) or err}"[:300])
-    except Exception:
-        answer.update(ok=False, error=traceback.format_exc(limit=3)[-600:])
-    finally:
-        app.log.removeHandler(errors)
-    if not answer["ok"]:
-        print(answer["error"], file=sys.stderr, flush=True)
-    return answer
 
 
 def main(argv: list[str] | None = None) -> int:
