@@ -9,10 +9,11 @@ guard) without an error or a guard report: no false alarm.
 
 The course copy's notebooks say ``SEED = CYCLE_SEED`` (its release is generated from that source),
 so the solution student's graded notebook - every cell run, no error anywhere - is also
-test_seeds' run of the notebook for that seed.
+test_seeds' run of the notebook for that seed. The Validate check runs the solution for
+``VALIDATE_SEED`` with ``validate_all`` (an error or stderr output in any cell fails it): that
+seed's run.
 """
 
-import shutil
 from types import SimpleNamespace
 
 import nbformat
@@ -27,6 +28,7 @@ from tests.course import (assignments, auto_points, make_course_copy, nbgrader, 
 pytestmark = pytest.mark.slow
 STUDENTS = ("solution", "blank", "partial")
 CYCLE_SEED = 3   # test_seeds runs the seeds that no other test runs
+VALIDATE_SEED = 2
 
 
 def _half_solved(release_nb, source_nb):
@@ -103,10 +105,32 @@ def test_a_solution_runs_in_the_grading_kernel_without_errors_or_guard_reports(c
     assert alarms == [], alarms
 
 
+def validate_all(notebook) -> str:
+    """``nbgrader validate`` (what the Validate button runs; it always exits 0) with every code
+    cell checked: any error or stderr output fails, not only a failing test cell. Its report."""
+    return nbgrader(notebook.parent, "validate", "--Validator.validate_all=True", notebook.name).stdout
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_validate_passes_the_solution(name, tmp_path):
-    """What the student's Validate button runs (`nbgrader validate`, which always exits 0) on a
-    finished notebook. On the blank release, through the button itself: tests/browser/test_student_path.py."""
-    shutil.copy2(source_path(name), tmp_path / "solved.ipynb")
-    solved = nbgrader(tmp_path, "validate", "solved.ipynb")
-    assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout[-2000:]
+    """What the student's Validate button runs on a finished notebook, for SEED = VALIDATE_SEED and
+    with every cell checked: test_seeds' run of that seed. On the blank release, through the button
+    itself: tests/browser/test_student_path.py."""
+    solved = tmp_path / f"{name}.ipynb"
+    nbformat.write(set_seed(read(source_path(name)), VALIDATE_SEED), solved)
+    report = validate_all(solved)
+    assert "Success! Your notebook passes all the tests." in report, report[-2000:]
+
+
+def test_validate_all_fails_on_an_error_outside_the_test_cells(tmp_path):
+    """The seed run above can fail: an assertion in an ordinary cell (an experiment's claim) is
+    reported although every test cell passes."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    test = nbformat.v4.new_code_cell("assert True")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1, "solution": False,
+                                 "locked": True, "schema_version": 3}
+    nb.cells = [nbformat.v4.new_code_cell("claim = 0.5\nassert claim > 0.9, 'the experiment disagrees'"), test]
+    nbformat.write(nb, tmp_path / "claim.ipynb")
+    report = validate_all(tmp_path / "claim.ipynb")
+    assert "VALIDATION FAILED ON 1 CELL(S)!" in report and "the experiment disagrees" in report, report
