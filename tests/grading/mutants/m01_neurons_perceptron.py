@@ -46,11 +46,12 @@ MUTANTS = [
     Mutant("ex1_3_train", "one epoch too many", (("range(max_epochs)", "range(max_epochs + 1)"),),
            "range(max_epochs)"),
     Mutant("ex1_3_train", "mistakes counted after the update",
-           (("            if predict(x_i[None, :], w, b)[0] != y_i:   # a right prediction would change nothing\n"
+           (("            if predict(x_i[None, :], w, b)[0] != y_i:\n"
              "                mistakes += 1\n"
-             "                w, b = perceptron_update(w, b, x_i, y_i, lr)\n",
+             "            w, b = perceptron_update(w, b, x_i, y_i, lr)\n",
              "            w, b = perceptron_update(w, b, x_i, y_i, lr)\n"
-             "            mistakes += predict(x_i[None, :], w, b)[0] != y_i\n"),),
+             "            if predict(x_i[None, :], w, b)[0] != y_i:\n"
+             "                mistakes += 1\n"),),
            "count a mistake BEFORE calling perceptron_update"),
     # Exercise 1.4 train_perceptron_variants
     Mutant("ex1_4_variants", "a tuple instead of the dict",
