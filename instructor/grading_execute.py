@@ -9,7 +9,9 @@ a cell that ignores the interrupt after a timeout makes every later cell wait fo
   an error output "not run" - so tests before the crash keep their points and tests after it
   score 0, and the notebook is still graded;
 * after a timeout, waits a few seconds for the interrupted kernel to answer; if it does not, the
-  kernel is shut down and the rest of the notebook is "not run" in the same way;
+  kernel is shut down and the rest of the notebook is "not run" in the same way (the cell's last
+  outputs are awaited only briefly then, not for ``iopub_timeout``: a kernel that ignores the
+  interrupt would otherwise spin a core for that long too);
 * caps the output kept per cell (a print loop cannot fill the grader's memory).
 
 Selected with ``Autograde.autograde_preprocessors`` by ``make grade``.
@@ -39,6 +41,7 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 class GradingExecute(Execute):
     interrupt_grace = Integer(10, help="seconds an interrupted kernel has to answer").tag(config=True)
     max_output_chars = Integer(2_000_000, help="output characters (plots included) kept per cell").tag(config=True)
+    interrupted_iopub_timeout = Integer(2, help="seconds to wait for an interrupted cell's last outputs").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +59,7 @@ class GradingExecute(Execute):
             cell.outputs = [error_output("NotRun", self._stopped)]
             return cell
         self._chars, self._truncated = 0, set()
+        iopub_timeout = self.iopub_timeout
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
@@ -64,6 +68,8 @@ class GradingExecute(Execute):
             return cell
         except CellTimeoutError as err:  # a reply came (or was faked after a timeout), the output did not
             cell.outputs = [*cell.get("outputs", [])[:20], error_output("CellTimeoutError", str(err)[:200])]
+        finally:
+            self.iopub_timeout = iopub_timeout
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs) and not await self._answers():
             cell.outputs.append(error_output("CellTimeoutError", STUCK))
             self._stopped = f"{NOT_RUN} (cell {cell_index}: did not stop after the timeout)"
@@ -71,6 +77,12 @@ class GradingExecute(Execute):
         return cell
 
     execute_cell = run_sync(async_execute_cell)  # the base class binds its own coroutine
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """Interrupt (nbclient), then wait for the cell's last outputs only briefly: whether the kernel
+        stopped is for :meth:`_answers` to find out, within ``interrupt_grace``."""
+        self.iopub_timeout = min(self.iopub_timeout, self.interrupted_iopub_timeout)
+        return await super()._async_handle_timeout(timeout, cell)
 
     async def _answers(self) -> bool:
         """True when the kernel replies to a kernel_info request within the grace period."""
