@@ -162,8 +162,9 @@ class LabServer:
         raise RuntimeError(f"jupyter lab did not answer within {timeout} s:\n"
                            f"{self.log.read_text()[-3000:]}")
 
-    def get(self, path: str, data: bytes | None = None, base: str | None = None) -> tuple[int, str]:
-        request = urllib.request.Request(f"{base or self.url}{path}", data=data,
+    def get(self, path: str, data: bytes | None = None, base: str | None = None,
+            method: str | None = None) -> tuple[int, str]:
+        request = urllib.request.Request(f"{base or self.url}{path}", data=data, method=method,
                                          headers={"Authorization": f"token {TOKEN}"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -175,6 +176,20 @@ class LabServer:
 
     def lab_url(self, path: str) -> str:
         return f"{self.url}/lab/tree/{path}?token={TOKEN}"
+
+    def forget_sessions(self) -> None:
+        """Shut down every kernel session and delete every saved workspace (REST API): the next
+        student who opens a notebook on this server starts from a clean JupyterLab."""
+        status, body = self.get("/api/sessions")
+        assert status == 200, (status, body)
+        for session in json.loads(body):
+            status, body = self.get(f"/api/sessions/{session['id']}", method="DELETE")
+            assert status == 204, (status, body)
+        status, body = self.get("/lab/api/workspaces")
+        assert status == 200, (status, body)
+        for workspace in json.loads(body)["workspaces"]["ids"]:
+            status, body = self.get(f"/lab/api/workspaces/{workspace}", method="DELETE")
+            assert status == 204, (status, body)
 
     def _watch(self) -> None:
         """Every 0.5 s, note new processes under the server (Validate's short-lived kernels too)."""

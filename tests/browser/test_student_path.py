@@ -22,7 +22,8 @@ from tests.course import (RELEASE, ROOT, assignments, nbgrader_meta, read, sourc
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600),
+              pytest.mark.xdist_group("student_path")]
 
 # The released notebooks: one per assignment (test_release_sync proves notebooks/ mirrors
 # solutions/). Listed from solutions/, which `make release` never deletes, so that all xdist
@@ -67,21 +68,24 @@ def stored_first_lines(name: str, before: int) -> dict[int, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Fixtures: one server and one browser per notebook; every process stopped by PID
+# Fixtures: one server and one browser for the six walks (one worker: xdist group); each walk
+# has its own browser context, and its kernel and workspace are gone before the next one starts.
+# Every process is stopped by PID at the end.
 
 
 @pytest.fixture
 def artifacts(name):
-    """artifacts/browser/<notebook>/: screenshots and the server log of this run."""
+    """artifacts/browser/<notebook>/: the screenshots of this walk."""
     path = ARTIFACTS / name
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
 
 
-@pytest.fixture
-def lab(tmp_path, artifacts):
-    server = LabServer(course=tmp_path / "course", log=artifacts / "jupyter-lab.log")
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    server = LabServer(course=tmp_path_factory.mktemp("lab") / "course", log=ARTIFACTS / "jupyter-lab.log")
     try:
         yield server.start()
     finally:
@@ -96,6 +100,13 @@ def lab(tmp_path, artifacts):
 
 
 @pytest.fixture
+def lab(shared_lab):
+    """The shared server, left without kernels or saved workspaces after the walk."""
+    yield shared_lab
+    shared_lab.forget_sessions()
+
+
+@pytest.fixture(scope="module")
 def browser():
     with launched_chromium() as chromium:
         yield chromium
