@@ -5,6 +5,7 @@ restored from the gradebook: the hidden tests' source and their tracebacks reach
 (upstream issue #917). Here every hidden-test cell is replaced by its public stub, and its output
 by a short verdict: which check failed (its description) and the hint — never expected values,
 source lines or tracebacks. Public test cells keep their output (the student saw it anyway).
+A student's markup (Markdown answers, HTML outputs, code) is shown as text, never as live HTML.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ __all__ = ["CellScore", "sanitize_for_feedback", "write_feedback"]
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
+#: nbconvert's "lab" template minus a redundant pass over highlighted code (see its index.html.j2).
+TEMPLATES = Path(__file__).resolve().parent / "feedback_template"
 #: Files of the submission that `nbgrader release_feedback` needs next to the feedback HTML.
 FEEDBACK_COMPANIONS = ("timestamp.txt", "submission_secret.txt")
 
@@ -97,7 +100,10 @@ def write_feedback(autograded_path: Path, out_html: Path, hidden_ids: set[str], 
     """Render the sanitized notebook, headed by a score table, to ``out_html``."""
     nb = sanitize_for_feedback(nbformat.read(autograded_path, as_version=4), hidden_ids)
     nb.cells.insert(0, _summary_cell(student, assignment, scores))
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    # sanitize_html: a student's written answers and outputs are shown as text, never as live markup
+    exporter = HTMLExporter(template_name="nnf_feedback", extra_template_basedirs=[str(TEMPLATES)],
+                            sanitize_html=True)
+    body, _ = exporter.from_notebook_node(nb)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(body, encoding="utf-8")
     # `nbgrader release_feedback` reads these two next to the HTML (nbgrader's own feedback step

@@ -1,9 +1,11 @@
 """Fast checks of the grading tools: submission inspection and feedback sanitizing."""
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from html.parser import HTMLParser
 
-from instructor.feedback import sanitize_for_feedback
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from instructor.feedback import CellScore, sanitize_for_feedback, write_feedback
 from instructor.grade import Result, summary_table
 from instructor.submissions import inspect_submission
 
@@ -51,3 +53,35 @@ def test_summary_table_marks_problems_and_pending_manual_points():
     table = summary_table([Result("ada", "01_x", "graded", 14, 20, 6),
                            Result("eve", "01_x", "corrupt", max_score=20, detail="bad JSON")])
     assert "14/20*" in table and "CORRUPT" in table and "eve / 01_x: corrupt - bad JSON" in table
+
+
+def test_feedback_html_shows_a_students_markup_as_text(tmp_path):
+    """A student's markup, in code or in a written answer, is shown as text in the feedback page
+    (which the student and the instructor open): no script of theirs runs, no event handler of
+    theirs is an attribute. Code is escaped by Pygments (the template skips a second pass over
+    it), Markdown and outputs by nbconvert's sanitize_html."""
+    attack = "</div></pre><script>alert('code')</script><img src=x onerror=alert(1)>"
+    nb = new_notebook(cells=[new_code_cell(f"s = \"{attack}\"\n# {attack}"),
+                             new_markdown_cell("My answer <script>alert('markdown')</script> "
+                                               "<img src=x onerror=alert(2)>")],
+                      metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}})
+    nbformat.write(nb, tmp_path / "graded.ipynb")
+    page = write_feedback(tmp_path / "graded.ipynb", tmp_path / "feedback.html", set(), "eve", "01_x",
+                          [CellScore("ex", 0.0, 1.0, False)]).read_text()
+
+    class Elements(HTMLParser):
+        scripts, handlers, text, in_script = [], [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.in_script = tag == "script"
+            self.handlers += [value for name, value in attrs if name.startswith("on")]
+
+        def handle_data(self, data):
+            (self.scripts if self.in_script else self.text).append(data)
+
+    elements = Elements()
+    elements.feed(page)
+    assert not [s for s in elements.scripts if "alert" in s] and not elements.handlers, \
+        (elements.scripts, elements.handlers)
+    shown = "".join(elements.text)                          # what the reader sees, as text
+    assert "<script>alert('code')</script>" in shown and "<script>alert('markdown')</script>" in shown
