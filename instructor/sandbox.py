@@ -124,12 +124,28 @@ def check_workdir(workdir: Path) -> None:
         raise SandboxUnavailable(f"refusing to run a grading kernel with {workdir} writable")
 
 
+def die_with_the_grader() -> None:
+    """Ask Linux to SIGKILL this process when its parent (the grading process) dies; it survives the
+    exec into bwrap or the kernel. bwrap's ``--die-with-parent`` then takes the kernel down with
+    bwrap: a killed or crashed ``make grade`` leaves no kernel running."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() == 1:   # the parent died before the request: nobody will signal us
+        sys.exit("the grading process that started this kernel is gone")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     isolate = "--no-isolation" not in argv
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     if not command:
         sys.exit("usage: python -m instructor.sandbox [--no-isolation] -- COMMAND...")
+    die_with_the_grader()
     set_limits()
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import psutil
 import pytest
 
 from instructor import class_report, grade, gradebook
@@ -67,6 +68,23 @@ def start_grading(clone: Path, url: str) -> subprocess.Popen:
 
 def autograded(clone: Path) -> int:
     return len(list(clone.glob("autograded/*/*/*.ipynb")))
+
+
+def kernels_of(clone: Path, wait: float = 10) -> list[str]:
+    """Command lines of the grading kernels (sandboxed: bwrap binds the student's folder) still running
+    for ``clone`` after up to ``wait`` seconds."""
+    def running():
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            line = " ".join(proc.info["cmdline"] or [])
+            if f"{clone}/autograded/" in line:
+                found.append(f"{proc.pid} {line[:120]}")
+        return found
+
+    deadline = time.monotonic() + wait
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return running()
 
 
 def nbgrader_submissions(url: str) -> list[tuple[str, str]]:
@@ -113,7 +131,7 @@ def two_machines(postgres, tmp_path_factory):
         os.killpg(running["b"].pid, signal.SIGKILL)
         killed = SimpleNamespace(returncode=running["b"].wait(), autograded=autograded(clones["b"]),
                                  recorded=[r.student for r in gradebook.read_records(url) if r.student in SHARES["b"]],
-                                 seconds=time.perf_counter() - start)
+                                 seconds=time.perf_counter() - start, kernels_left=kernels_of(clones["b"]))
         running["b"] = start_grading(clones["b"], url)
         codes = {name: run.wait(timeout=1800) for name, run in running.items()}
     finally:   # never leave a grading machine running after a failure
@@ -150,6 +168,7 @@ def test_two_machines_grade_every_submission_once_with_the_one_at_a_time_scores(
 def test_the_killed_machine_was_stopped_midway_and_its_rerun_completed(two_machines):
     killed = two_machines.killed
     assert killed.returncode == -signal.SIGKILL
+    assert killed.kernels_left == [], "the killed machine's grading kernels outlived it"
     assert 3 <= killed.autograded < len(SHARES["b"]) * len(ASSIGNMENTS)
     assert len(killed.recorded) < len(SHARES["b"])               # its results were incomplete
     clone = two_machines.clones["b"]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import nbformat
+import psutil
 import pytest
 
 from instructor import integrity, sandbox
@@ -221,3 +225,50 @@ def test_a_guard_that_could_not_be_installed_flags_every_exercise():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[grading guard] was not installed in this kernel" in done.stdout
     assert "the grading guard was not installed" in " ".join(done.stdout.split("FAILED:")[1].split())
+
+
+GRADER = """
+import subprocess, sys, time
+child = subprocess.Popen(sys.argv[1:])
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_a_kernel_dies_with_the_grading_process_that_started_it(tmp_path, isolate):
+    """SIGKILL the grading process (a crashed or killed `make grade`): its kernel is gone too."""
+    if isolate and sandbox.bwrap_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("bubblewrap is missing: `make sandbox`")
+        pytest.skip("bubblewrap is missing: `make sandbox`")
+    marker = f"nnf-orphan-probe-{tmp_path.name}"
+    connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "sockets" / "kernel")}))
+    (tmp_path / "sockets").mkdir()
+    kernel = [sys.executable, "-c", f"import time; time.sleep(60)  # {marker}", "-f", str(connection)]
+    wrapper = [sys.executable, "-m", "instructor.sandbox", *([] if isolate else ["--no-isolation"]), "--", *kernel]
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, *wrapper], cwd=tmp_path, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(sandbox.ROOT)})
+
+    def kernels():
+        return [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])
+                and p.pid != grader.pid]
+
+    try:
+        grader.stdout.readline()
+        deadline = time.monotonic() + 30
+        while not kernels() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert kernels(), "the kernel did not start"
+        grader.kill()
+        grader.wait()
+        deadline = time.monotonic() + 10
+        while kernels() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = kernels()
+        assert not left, f"still running after the grading process was killed: {[p.pid for p in left]}"
+    finally:
+        grader.kill()
+        for proc in kernels():
+            proc.kill()
