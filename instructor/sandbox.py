@@ -127,7 +127,9 @@ def check_workdir(workdir: Path) -> None:
 def die_with_the_grader() -> None:
     """Ask Linux to SIGKILL this process when its parent (the grading process) dies; it survives the
     exec into bwrap or the kernel. bwrap's ``--die-with-parent`` then takes the kernel down with
-    bwrap: a killed or crashed ``make grade`` leaves no kernel running."""
+    bwrap: a killed or crashed ``make grade`` leaves no kernel running. (Linux sends it when the
+    *thread* that started this process ends: jupyter_client starts kernels from the grading
+    process's main thread, which lives as long as the process.)"""
     import ctypes
     import signal
 
