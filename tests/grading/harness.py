@@ -59,7 +59,7 @@ class ExerciseRunner:
     def __init__(self, notebook: Path, seed: int | None = None):
         self.name = notebook.stem
         self.nb = read(notebook) if seed is None else set_seed(read(notebook), seed)
-        self.client = NotebookClient(self.nb, kernel_name="python3", timeout=120,
+        self.client = NotebookClient(self.nb, kernel_name="python3", timeout=120, shutdown_kernel="immediate",
                                      resources={"metadata": {"path": str(notebook.parent)}})
         self.by_id = {nbgrader_meta(c).get("grade_id"): c for c in self.nb.cells}
 

@@ -26,7 +26,7 @@ def test_notebook_runs_for_seed(name, seed, tmp_path):
     # Output goes to a temp dir: papermill's injected cell must never reach solutions/.
     papermill.execute_notebook(str(src), str(tmp_path / src.name), parameters={"SEED": seed},
                                kernel_name="python3", cwd=str(src.parent), progress_bar=False,
-                               execution_timeout=300)
+                               execution_timeout=300, shutdown_kernel="immediate")
 
 
 def test_every_seed_from_0_to_4_runs():
