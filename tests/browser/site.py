@@ -184,7 +184,7 @@ def check_page(browser, base: str, site: Path, filename: str,
                              for v in result["violations"]]
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            page.screenshot(path=str(screenshot))   # the first screen: a full page costs ~2 s of CPU
     finally:
         context.close()
     return report
