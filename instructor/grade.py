@@ -5,7 +5,8 @@ Layout (nbgrader's): ``submitted/<student>/<assignment>/<assignment>.ipynb``. Wi
 (``.nbgrader/examples/``) so the real gradebook is never touched.
 
 For every assignment that has submissions:
-1. ``nbgrader generate_assignment --force`` (puts the assignment and its cells in the gradebook);
+1. ``nbgrader generate_assignment --force``, in-process (puts the assignment and its cells in the
+   gradebook);
 2. each submission is inspected: a missing, wrongly named, empty, oversized or corrupt notebook is
    reported by name and scores 0; the others are compared with the released notebook
    (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
@@ -30,6 +31,7 @@ gradebook (``nbgrader_config.py`` reads the same variable, so the formgrader and
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -146,12 +148,6 @@ def grading_environment(jupyter_path: Path, runtime: Path, db_url: str = "") -> 
     """Environment of one grading process: our kernelspec, our Execute step, its own runtime dir."""
     return {**base_environment(db_url), "JUPYTER_PATH": str(jupyter_path),
             "JUPYTER_RUNTIME_DIR": str(runtime), "NNF_GRADING_KERNEL": KERNEL}
-
-
-def run_nbgrader(course: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """``nbgrader ARGS`` from the course root (the only place it reads its config from)."""
-    return subprocess.run([str(BIN / "nbgrader"), *args, "--log-level=WARN"], cwd=course,
-                          capture_output=True, text=True, env=env or base_environment())
 
 
 class Worker:
@@ -325,13 +321,60 @@ def runtime_findings(graded_nb) -> list[str]:
     return notes
 
 
-def release_failure(stderr: str) -> str:
+def release_failure(log: str) -> str:
     """Why ``nbgrader generate_assignment`` failed, from its log: the ERROR lines minus nbgrader's
     generic ones ("Traceback", "There was an error processing", "Please see the above")."""
     generic = ("Traceback", "There was an error processing", "Please see the")
-    reasons = [line.split("ERROR]", 1)[1].strip() for line in stderr.splitlines() if "| ERROR]" in line]
+    reasons = [line.split("ERROR]", 1)[1].strip() for line in log.splitlines() if line.startswith("[ERROR]")]
     reasons = [r for r in reasons if r and not r.startswith(generic)]
-    return ("nbgrader generate_assignment: " + "; ".join(reasons))[:300] if reasons else stderr[-300:]
+    return ("nbgrader generate_assignment: " + "; ".join(reasons))[:300] if reasons else log[-300:]
+
+
+def _ask_alembic_once() -> None:
+    """nbgrader runs the ``alembic`` command (0.8 s) for the head revision of its schema - a constant
+    of the installed nbgrader - every time it creates a gradebook: ask it once per process."""
+    from nbgrader import api
+
+    if hasattr(api.get_alembic_version, "cache_info"):
+        return
+    ask = api.get_alembic_version
+
+    @functools.cache
+    def head() -> str:
+        if str(BIN) not in os.environ.get("PATH", "").split(os.pathsep):   # `alembic` is in the venv
+            os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+        return ask()
+
+    api.get_alembic_version = head
+
+
+def generate_release(course: Path, assignment: str, db_url: str = "") -> str | None:
+    """``nbgrader generate_assignment --force`` in this process, as nbgrader's own Python API
+    (``NbGraderAPI.generate_assignment``, the formgrader's) runs it: the release in ``notebooks/``
+    and the assignment's cells in the gradebook. The course's ``nbgrader_config.py`` is read as the
+    command would; the gradebook is ``db_url`` (default the course's SQLite file). None when it
+    worked, else nbgrader's reason. (A separate ``nbgrader`` process cost ~1.5 CPU-s per assignment.)"""
+    import logging
+
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+    from traitlets.config.loader import PyFileConfigLoader
+
+    _ask_alembic_once()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = gradebook_url(course, db_url)
+    log = logging.getLogger("instructor.grade.generate_assignment")
+    if not log.handlers:           # nbgrader's messages are returned (on failure), never printed
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+        log.setLevel(logging.INFO)
+    coursedir = CourseDirectory(config=config, assignment_id=assignment)
+    release = GenerateAssignment(coursedir=coursedir, config=config, log=log)
+    release.force = True
+    result = capture_log(release)
+    return None if result["success"] else release_failure(result.get("log", "") + result.get("error", ""))
 
 
 def grade_assignment(course: Path, assignment: str, log=print, options: Options = Options()) -> list[Result]:
@@ -355,13 +398,11 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     grader = Autograder(course, assignment, options, min(options.jobs, len(good)), log) if good else None
     try:
         with release_lock(gradebook_url(course, options.db_url)):
-            made = run_nbgrader(course, "generate_assignment", assignment, "--force",
-                                env=base_environment(options.db_url))
-        if made.returncode != 0:
+            failure = generate_release(course, assignment, options.db_url)
+        if failure is not None:
             if grader:
                 grader.cancel()
-            return [Result(s, assignment, "release failed", max_score=maximum, detail=release_failure(made.stderr))
-                    for s in students]
+            return [Result(s, assignment, "release failed", max_score=maximum, detail=failure) for s in students]
         release = nbformat.read(course / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
         shutil.rmtree(course / INTAKE, ignore_errors=True)
         for student in good:
