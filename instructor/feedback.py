@@ -10,6 +10,7 @@ A student's markup (Markdown answers, HTML outputs, code) is shown as text, neve
 
 from __future__ import annotations
 
+import functools
 import html
 import shutil
 from dataclasses import dataclass
@@ -95,15 +96,19 @@ def _summary_cell(student: str, assignment: str, scores: list[CellScore]):
         "Hidden checks are summarised below their exercise: which check failed and its hint.")
 
 
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: a new one loads and compiles the templates again (~0.06 s).
+    sanitize_html: a student's written answers and outputs are shown as text, never as live markup."""
+    return HTMLExporter(template_name="nnf_feedback", extra_template_basedirs=[str(TEMPLATES)], sanitize_html=True)
+
+
 def write_feedback(autograded_path: Path, out_html: Path, hidden_ids: set[str], student: str,
                    assignment: str, scores: list[CellScore]) -> Path:
     """Render the sanitized notebook, headed by a score table, to ``out_html``."""
     nb = sanitize_for_feedback(nbformat.read(autograded_path, as_version=4), hidden_ids)
     nb.cells.insert(0, _summary_cell(student, assignment, scores))
-    # sanitize_html: a student's written answers and outputs are shown as text, never as live markup
-    exporter = HTMLExporter(template_name="nnf_feedback", extra_template_basedirs=[str(TEMPLATES)],
-                            sanitize_html=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(body, encoding="utf-8")
     # `nbgrader release_feedback` reads these two next to the HTML (nbgrader's own feedback step
