@@ -12,8 +12,9 @@ For every assignment that has submissions:
    (:mod:`instructor.integrity`: deleted, reordered or edited cells, changed metadata,
    code that reaches into the test machinery) and a repaired copy is staged in
    ``.nbgrader/intake/`` (``submitted/`` itself is never modified);
-3. ``--jobs N`` long-lived grading processes (:mod:`instructor.grading_worker`) take the staged
-   copies one student at a time: nbgrader's Autograde converter, in-process, then the feedback
+3. ``--jobs N`` long-lived grading processes (:mod:`instructor.grading_worker`, forked from
+   multiprocessing's forkserver: a Python script that calls :func:`grade_assignment` needs the
+   usual ``if __name__ == "__main__":`` guard) take the staged copies one student at a time: nbgrader's Autograde converter, in-process, then the feedback
    HTML without hidden tests (``feedback/<student>/<assignment>/<assignment>.html``).
    Kernels run in a sandbox (:mod:`instructor.sandbox`) with the grading guard
    (:mod:`instructor.guard`) and nbgrader's Execute step is replaced by
@@ -33,10 +34,10 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import multiprocessing
 import os
 import shutil
 import queue
-import subprocess
 import sys
 import tempfile
 import threading
@@ -151,35 +152,45 @@ def grading_environment(jupyter_path: Path, runtime: Path, db_url: str = "") -> 
 
 
 class Worker:
-    """One ``instructor.grading_worker`` process: send a student id, wait for its answer."""
+    """One grading process (:func:`instructor.grading_worker.run`): send a student id, wait for its
+    answer. Forked from multiprocessing's forkserver, which has loaded nbgrader once for all of them."""
 
     def __init__(self, course: Path, assignment: str, env: dict[str, str], log_path: Path):
-        self._log = open(log_path, "a")
-        self.process = subprocess.Popen([sys.executable, "-m", "instructor.grading_worker", assignment],
-                                        cwd=course, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self._log, text=True, bufsize=1)
+        from instructor import grading_worker
+
+        context = _forkserver()
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=grading_worker.run, name=f"grading {assignment}",
+                                       args=(assignment, str(course), env, str(log_path), theirs))
+        self.process.start()
+        theirs.close()
 
     def grade(self, student: str) -> dict | None:
         """The worker's answer for ``student``, or None when the worker died meanwhile."""
         try:
-            self.process.stdin.write(student + "\n")
-            self.process.stdin.flush()
-            reply = self.process.stdout.readline()
-            return json.loads(reply) if reply else None
-        except (OSError, ValueError):
+            self.connection.send(student)
+            return json.loads(self.connection.recv())
+        except (OSError, EOFError, ValueError):
             return None
 
     def close(self) -> None:
         try:
-            self.process.stdin.close()
+            self.connection.send(None)
         except OSError:
             pass
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
+        self.process.join(timeout=60)
+        if self.process.is_alive():
             self.process.kill()
-            self.process.wait()
-        self._log.close()
+            self.process.join()
+        self.connection.close()
+
+
+@functools.cache
+def _forkserver():
+    """multiprocessing's forkserver context, its server preloading the grading process's modules."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["instructor.grading_worker"])
+    return context
 
 
 class Autograder:

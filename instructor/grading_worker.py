@@ -1,20 +1,20 @@
 """One long-lived grading process (``make grade`` starts ``--jobs`` of them).
 
-Started by :func:`instructor.grade.autograde` from the course root with the grading environment
-(sandboxed kernelspec, guard, :class:`~instructor.grading_execute.GradingExecute`)::
+:class:`instructor.grade.Worker` starts :func:`run` in a process forked from a server process that
+has already loaded nbgrader, nbconvert and this module (multiprocessing's "forkserver"; a fresh
+interpreter would spend ~1 CPU-s on those imports per grading process). The grading process takes
+its environment (sandboxed kernelspec, guard, :class:`~instructor.grading_execute.GradingExecute`,
+its own runtime directory) and the course root as working directory, loads nbgrader's
+configuration and the gradebook connection once, and then reads student ids from its pipe; for
+each it runs nbgrader's Autograde converter in-process on the staged copy in ``.nbgrader/intake/``
+and writes the student's feedback HTML, then answers with one JSON line
+``{"student": ..., "ok": ..., "error": ...}``. Compared with one ``nbgrader autograde`` process per
+student this saves the start of nbgrader (imports, config, database) for every student after the
+first, and the feedback is written in parallel by the workers.
 
-    python -m instructor.grading_worker ASSIGNMENT
-
-It loads nbgrader once (its configuration, the gradebook connection) and then reads student ids,
-one per line, on stdin; for each it runs nbgrader's Autograde converter in-process on the staged
-copy in ``.nbgrader/intake/`` and writes the student's feedback HTML, then answers with one JSON
-line ``{"student": ..., "ok": ..., "error": ...}``. Compared with one ``nbgrader autograde``
-process per student this saves the start of nbgrader (imports, config, database) for every
-student after the first, and the feedback is written in parallel by the workers.
-
-The answers go to a private copy of the original stdout; file descriptor 1 itself is pointed at
-stderr (the worker's log) before any kernel starts, because kernels inherit it: a student's
-``os.write(1, ...)`` lands in the log and can never forge an answer.
+The answers travel on the pipe only. File descriptors 1 and 2 point at the worker's log before any
+kernel starts, because kernels inherit them: a student's ``os.write(1, ...)`` lands in the log and
+can never forge an answer (the pipe is not inherited).
 """
 
 from __future__ import annotations
@@ -24,19 +24,18 @@ import os
 import sys
 import traceback
 
-INTAKE = ".nbgrader/intake"
+import nbformat
+from nbgrader.apps import AutogradeApp
+from nbgrader.auth import Authenticator
+from nbgrader.converters import Autograde
+from nbgrader.converters.base import NbGraderException
+
+from instructor.grade import INTAKE, hidden_test_ids, write_student_feedback
+
 
 
 def serve(assignment: str, answers, commands) -> None:
-    from nbgrader.apps import AutogradeApp
-    from nbgrader.auth import Authenticator
-    from nbgrader.converters import Autograde
-    from nbgrader.converters.base import NbGraderException
-
-    from instructor.grade import hidden_test_ids, write_student_feedback
-
-    import nbformat
-
+    """Grade each student id of ``commands``; one JSON line per student to ``answers.write``."""
     app = AutogradeApp()
     app.initialize([assignment, "--force", f"--CourseDirectory.submitted_directory={INTAKE}",
                     "--log-level=WARN"])
@@ -63,20 +62,39 @@ def serve(assignment: str, answers, commands) -> None:
         answers.flush()
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m instructor.grading_worker ASSIGNMENT (student ids on stdin)", file=sys.stderr)
-        return 2
+class Pipe:
+    """The grading process's end of its pipe: student ids in (None: stop), answer lines out."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __iter__(self):
+        while True:
+            try:
+                student = self.connection.recv()
+            except EOFError:   # the grader is gone
+                return
+            if student is None:
+                return
+            yield student
+
+    def write(self, line: str) -> None:
+        self.connection.send(line)
+
+    def flush(self) -> None:
+        pass
+
+
+def run(assignment: str, course: str, env: dict[str, str], log_path: str, connection) -> None:
+    """The grading process: ``env`` as its whole environment, ``course`` as working directory,
+    stdout and stderr into ``log_path`` (nbgrader's messages, the kernels' output)."""
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(course)
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     sys.stdout.flush()
-    answers = os.fdopen(os.dup(1), "w", buffering=1)   # os.dup: not inherited by kernels
-    os.dup2(2, 1)
-    commands = os.fdopen(os.dup(0), "r")
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    serve(argv[0], answers, commands)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.stderr.flush()
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    serve(assignment, Pipe(connection), Pipe(connection))

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import nbformat
+import psutil
 import pytest
 
 from instructor import examples, grade
@@ -147,3 +148,28 @@ def test_an_assignment_nbgrader_cannot_release_fails_each_student_with_the_reaso
         assert result.detail == ("nbgrader generate_assignment: Notebook failed to validate; the nbgrader "
                                  "metadata may be corrupted."), result.detail
     assert not (course / "autograded").exists()
+
+
+def test_a_grading_process_that_dies_costs_only_its_student(tmp_path, monkeypatch):
+    """A grading process killed while it grades (the OOM killer, a crash in nbgrader): that student is
+    reported, a new process grades the rest of the batch, and no process is left behind."""
+    from instructor import bench
+
+    source, submission = bench.tiny_assignment(tmp_path)
+    course = bench.scratch_course(tmp_path / "course", source, submission, 3)
+    started, real_grade = [], grade.Worker.grade
+
+    def killed_while_grading_s2(worker, student):
+        started.append(worker.process)
+        if student == "s2":
+            worker.process.kill()
+        return real_grade(worker, student)
+
+    monkeypatch.setattr(grade.Worker, "grade", killed_while_grading_s2)
+    results = {r.student: r for r in grade.grade_assignment(course, source.stem, lambda *_: None)}
+    assert {s: r.status for s, r in results.items()} == {"s1": "graded", "s2": "autograde failed",
+                                                         "s3": "graded"}
+    assert results["s2"].detail == "the grading process died while grading this notebook"
+    assert results["s1"].score == results["s3"].score == results["s1"].max_score > 0
+    assert len({id(p) for p in started}) == 2, "s3 is graded by a new process"
+    assert not any(psutil.pid_exists(p.pid) for p in started), "a grading process outlived the batch"
