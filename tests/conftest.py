@@ -6,9 +6,15 @@
   collection order, so the longest groups are put first and the quick unit tests last, where they
   fill the gaps. The order is measured wall time on 2 cores (see the README's test budget); a wrong
   order costs minutes, never a check.
+- Kernels started by the tests (nbval's among them) get the CPU-independent float kernels that
+  `make execute` stored the outputs with (`instructor.execute.pin_numerics`).
 """
 
 import pytest
+
+from instructor.execute import pin_numerics
+
+pin_numerics()
 
 # xdist groups, longest first (seconds on 2 idle cores, make test of 2026-12-04)
 LONGEST_FIRST = ["large_class", "adversarial", "exchange", "grade_workflow", "site", "student_copy",
