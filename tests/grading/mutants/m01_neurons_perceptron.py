@@ -46,9 +46,9 @@ MUTANTS = [
     Mutant("ex1_3_train", "one epoch too many", (("range(max_epochs)", "range(max_epochs + 1)"),),
            "range(max_epochs)"),
     Mutant("ex1_3_train", "mistakes counted after the update",
-           (("            if predict(x_i[None, :], w, b)[0] != y_i:   # a correct example would leave w and b unchanged\n"
+           (("            if predict(x_i[None, :], w, b)[0] != y_i:\n"
              "                mistakes += 1\n"
-             "                w, b = perceptron_update(w, b, x_i, y_i, lr)\n",
+             "            w, b = perceptron_update(w, b, x_i, y_i, lr)\n",
              "            w, b = perceptron_update(w, b, x_i, y_i, lr)\n"
              "            if predict(x_i[None, :], w, b)[0] != y_i:\n"
              "                mistakes += 1\n"),),
