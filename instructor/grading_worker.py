@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import traceback
+import warnings
 
 import nbformat
 from nbgrader.apps import AutogradeApp
@@ -31,6 +32,12 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 
 from instructor.grade import INTAKE, hidden_test_ids, write_student_feedback
+
+# A grading process forked from the forkserver first runs ``python -m instructor.grade`` again as
+# ``__mp_main__`` (multiprocessing's spawn.prepare), and runpy warns that the module is already
+# loaded (this module imported it): harmless, but every `make grade` printed the RuntimeWarning.
+# The forkserver imports this module, so the filter is in place in every process forked from it.
+warnings.filterwarnings("ignore", message=r"'instructor\.grade' found in sys\.modules", category=RuntimeWarning)
 
 
 
