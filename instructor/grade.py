@@ -408,7 +408,7 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     # the workers load nbgrader while the assignment is generated and the submissions staged
     grader = Autograder(course, assignment, options, min(options.jobs, len(good)), log) if good else None
     try:
-        with release_lock(gradebook_url(course, options.db_url)):
+        with gradebook.assignment_lock(gradebook_url(course, options.db_url), assignment):
             failure = generate_release(course, assignment, options.db_url)
         if failure is not None:
             if grader:
@@ -430,37 +430,6 @@ def grade_assignment(course: Path, assignment: str, log=print, options: Options 
     ordered = [results[s] for s in students]
     gradebook.record(gradebook_url(course, options.db_url), [r.record() for r in ordered])
     return ordered
-
-
-class release_lock:
-    """Held while ``generate_assignment`` writes the assignment's cells into the gradebook.
-
-    PostgreSQL: a session advisory lock, so grading machines sharing a gradebook never insert the
-    same assignment at the same time (nbgrader would hit a unique constraint). SQLite: one
-    machine, and nbgrader's own transactions suffice; nothing to do.
-    """
-
-    KEY = 0x4E4E46   # "NNF"
-
-    def __init__(self, url: str):
-        self.url, self.engine, self.connection = url, None, None
-
-    def __enter__(self):
-        if self.url.startswith("postgresql"):
-            import sqlalchemy
-
-            self.engine = sqlalchemy.create_engine(self.url)
-            self.connection = self.engine.connect()
-            self.connection.execute(sqlalchemy.text(f"SELECT pg_advisory_lock({self.KEY})"))
-        return self
-
-    def __exit__(self, *exc):
-        if self.connection is not None:
-            import sqlalchemy
-
-            self.connection.execute(sqlalchemy.text(f"SELECT pg_advisory_unlock({self.KEY})"))
-            self.connection.close()
-            self.engine.dispose()
 
 
 def graded_scores(course: Path, student: str, assignment: str, db_url: str = ""):

@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import sys
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 
 from helpers.checks import parse_failure
 
-__all__ = ["Record", "record", "read_records", "write_grades_csv", "failed_checks"]
+__all__ = ["Record", "record", "read_records", "write_grades_csv", "failed_checks", "assignment_lock"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV_COLUMNS = ["student_id", "assignment", "status", "score", "max_score", "manual_points_pending",
@@ -71,6 +72,50 @@ def _engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
     METADATA.create_all(engine)   # CREATE TABLE IF NOT EXISTS: safe from several machines
     return engine
+
+
+class assignment_lock:
+    """A PostgreSQL advisory lock on one assignment of a shared gradebook (SQLite: one grading
+    machine, nothing to lock).
+
+    Exclusive around ``make grade``'s ``generate_assignment``: nbgrader rewrites the assignment's
+    cells, and while the notebook has no submission yet it deletes the notebook (with every row
+    that hangs on it) and creates it again. Shared around one student's autograde in a grading
+    process: nbgrader creates the submission's rows, one per cell, and fills them. So one machine's
+    ``generate_assignment`` never runs while another machine's autograde of the same assignment
+    creates or fills a submission: that race left a submission without its rows for the cells
+    (nbgrader: "No such taskcomment"), ungradable on every later run. Two machines still generate
+    one at a time (never inserting the cells twice), and assignments do not wait for each other.
+    PostgreSQL queues a request behind the waiting ones it conflicts with, so a waiting
+    ``generate_assignment`` is not overtaken by the next students' autogrades. A killed process's
+    locks go with its connection.
+    """
+
+    KEY = 0x4E4E46   # "NNF"
+
+    def __init__(self, url: str, assignment: str, shared: bool = False):
+        self.url, self.shared, self.connection = url, shared, None
+        crc = zlib.crc32(assignment.encode())
+        self.item = crc - (1 << 32) if crc >= 1 << 31 else crc   # PostgreSQL's int4
+
+    def _call(self, action: str) -> None:
+        name = f"pg_advisory_{action}{'_shared' if self.shared else ''}"
+        self.connection.execute(sa.text(f"SELECT {name}(:key, :item)"), {"key": self.KEY, "item": self.item})
+
+    def __enter__(self) -> "assignment_lock":
+        if self.url.startswith("postgresql"):
+            engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+            self.connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._call("lock")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.connection is not None:
+            try:
+                self._call("unlock")
+            finally:
+                self.connection.close()
+                self.connection = None
 
 
 def failed_checks(graded_nb, test_cells: set[str]) -> list[dict[str, str]]:

@@ -32,6 +32,7 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 
 from instructor.grade import INTAKE, hidden_test_ids, write_student_feedback
+from instructor.gradebook import assignment_lock
 
 # A grading process forked from the forkserver first runs ``python -m instructor.grade`` again as
 # ``__mp_main__`` (multiprocessing's spawn.prepare), and runpy warns that the module is already
@@ -58,7 +59,9 @@ def serve(assignment: str, answers, commands) -> None:
         try:
             app.coursedir.assignment_id, app.coursedir.student_id = assignment, student
             try:
-                Autograde(coursedir=app.coursedir, parent=app).start()
+                # shared: no machine's generate_assignment rewrites this assignment's cells meanwhile
+                with assignment_lock(app.coursedir.db_url, assignment, shared=True):
+                    Autograde(coursedir=app.coursedir, parent=app).start()
             except NbGraderException as err:   # nbgrader logged why; collect() reports the student
                 answer.update(ok=False, error=f"nbgrader: {err}"[:300])
             write_student_feedback(course, student, assignment, hidden, app.coursedir.db_url)

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -257,3 +258,55 @@ def test_class_report_ranks_the_planted_mistakes(two_machines, reference, tmp_pa
                      "scores.csv"):
             assert (tmp_path / assignment / path).stat().st_size > 0
         assert "data:image/png;base64," in (tmp_path / assignment / "report.html").read_text()
+
+
+def test_generate_and_autograde_of_one_assignment_never_overlap_across_machines(postgres):
+    """The lock `make grade` takes: exclusive around generate_assignment, shared around each
+    student's autograde. Before it, a machine's generate_assignment could delete the rows of a
+    submission that another machine's autograde was creating: the student failed ('No such
+    taskcomment') on that run and on every rerun."""
+    url = postgres.create_database("assignment_locks")
+    A, B = ASSIGNMENTS
+
+    def attempt(shared: bool, assignment: str = A, started: threading.Event | None = None):
+        got, done = threading.Event(), threading.Event()
+
+        def hold():
+            if started:
+                started.set()
+            with gradebook.assignment_lock(url, assignment, shared=shared):
+                got.set()
+                done.wait(30)
+        thread = threading.Thread(target=hold, daemon=True)
+        thread.start()
+        return SimpleNamespace(got=got, release=done.set, thread=thread)
+
+    autograde = attempt(shared=True)
+    assert autograde.got.wait(10)
+    second_autograde = attempt(shared=True)                  # students graded side by side
+    assert second_autograde.got.wait(10)
+    other_release = attempt(shared=False, assignment=B)      # another assignment does not wait
+    assert other_release.got.wait(10)
+    release = attempt(shared=False)
+    assert not release.got.wait(1.5), "generate_assignment ran while a student of it was autograded"
+    queued = threading.Event()
+    next_student = attempt(shared=True, started=queued)      # arrives while generate waits
+    assert queued.wait(10) and not next_student.got.wait(1.5), "a new autograde overtook the waiting generate"
+    autograde.release()
+    assert not release.got.wait(1), "generate_assignment ran while a student of it was autograded"
+    second_autograde.release()
+    assert release.got.wait(10)
+    assert not next_student.got.wait(1), "an autograde ran while generate_assignment rewrote the cells"
+    release.release()
+    assert next_student.got.wait(10)
+    for held in (next_student, other_release):
+        held.release()
+    for held in (autograde, second_autograde, other_release, release, next_student):
+        held.thread.join(10)
+        assert not held.thread.is_alive()
+
+
+def test_the_gradebook_lock_is_nothing_on_sqlite(tmp_path):
+    """One grading machine: nbgrader's own transactions suffice, no server to ask."""
+    with gradebook.assignment_lock(f"sqlite:///{tmp_path / 'gradebook.db'}", ASSIGNMENTS[0]) as lock:
+        assert lock.connection is None
