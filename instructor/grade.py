@@ -59,7 +59,8 @@ BIN = Path(sys.executable).parent
 INTAKE = ".nbgrader/intake"           # staged, repaired copies (relative to the course root)
 KERNEL = "nnf-grading"
 DB_ENV = "NNF_GRADEBOOK_URL"          # read by nbgrader_config.py too
-GUARD = "--IPKernelApp.exec_lines=[\"__import__('instructor.guard').guard.install()\"]"
+GUARD = ("--IPKernelApp.exec_lines=[\"__import__('instructor.sandbox').sandbox.exit_with_the_grader()\", "
+         "\"__import__('instructor.guard').guard.install()\"]")
 
 
 @dataclass

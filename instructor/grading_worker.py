@@ -33,6 +33,7 @@ from nbgrader.converters.base import NbGraderException
 
 from instructor.grade import INTAKE, hidden_test_ids, write_student_feedback
 from instructor.gradebook import assignment_lock
+from instructor.sandbox import ALIVE_ENV
 
 # A grading process forked from the forkserver first runs ``python -m instructor.grade`` again as
 # ``__mp_main__`` (multiprocessing's spawn.prepare), and runpy warns that the module is already
@@ -100,6 +101,10 @@ def run(assignment: str, course: str, env: dict[str, str], log_path: str, connec
     stdout and stderr into ``log_path`` (nbgrader's messages, the kernels' output)."""
     os.environ.clear()
     os.environ.update(env)
+    # a pipe this process never writes: its kernels exit at its end of file when it dies
+    # (instructor.sandbox.exit_with_the_grader); the write end stays open as long as we live
+    alive, _ = os.pipe()
+    os.environ[ALIVE_ENV] = f"{os.getpid()}:{alive}"
     os.chdir(course)
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     sys.stdout.flush()

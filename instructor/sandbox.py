@@ -37,6 +37,10 @@ MEMORY_MB = int(os.environ.get("NNF_GRADE_MEMORY_MB", "3072"))    # address spac
 CPU_SECONDS = int(os.environ.get("NNF_GRADE_CPU_SECONDS", "900"))  # whole notebook
 FILE_MB = int(os.environ.get("NNF_GRADE_FILE_MB", "64"))           # largest file it may write
 TMP_MB = 256                                                         # private /tmp
+#: "PID:FD" of a pipe the grading process holds and never writes (set by the grading process)
+ALIVE_ENV = "NNF_GRADER_ALIVE"
+#: in the kernel: its own descriptor of that pipe (see :func:`exit_with_the_grader`)
+ALIVE_FD_ENV = "NNF_GRADER_ALIVE_FD"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -88,9 +92,12 @@ def kernel_environment() -> dict[str, str]:
     PYTHONPATH puts this course's ``helpers``/``instructor`` first: a ``.venv`` shared by several
     clones has its editable install pointing at one of them, which the sandbox does not show.
     """
-    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT),
-            "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT),
+           "MPLCONFIGDIR": "/tmp/matplotlib", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if os.environ.get(ALIVE_FD_ENV):
+        env[ALIVE_FD_ENV] = os.environ[ALIVE_FD_ENV]
+    return env
 
 
 def set_limits() -> None:
@@ -141,6 +148,49 @@ def die_with_the_grader() -> None:
         sys.exit("the grading process that started this kernel is gone")
 
 
+def open_grader_pipe() -> None:
+    """Open this wrapper's own descriptor of the grading process's pipe (``ALIVE_ENV``), to be
+    inherited by the kernel, and name it in ``ALIVE_FD_ENV``: :func:`exit_with_the_grader`.
+
+    The death signal alone did not always suffice: a grading process killed while bwrap was
+    setting up its sandbox left the sandbox's first process and its kernel running (1 in 8 trials
+    of killing ``make grade`` as its second kernel started). A pipe's end of file cannot be missed.
+    """
+    spec = os.environ.pop(ALIVE_ENV, "")
+    if not spec:
+        return
+    pid, fd = (int(part) for part in spec.split(":"))
+    try:
+        if pid != os.getppid():
+            raise OSError("not our parent")
+        alive = os.open(f"/proc/{pid}/fd/{fd}", os.O_RDONLY)
+    except OSError:
+        sys.exit("the grading process that started this kernel is gone")
+    os.set_inheritable(alive, True)
+    os.environ[ALIVE_FD_ENV] = str(alive)
+
+
+def exit_with_the_grader() -> None:
+    """In a grading kernel (first of its ``exec_lines``): end this process when the grading
+    process that started it is gone, whatever became of the signals. A daemon thread waits on the
+    grading process's pipe, which nobody writes: end of file = its last write end closed = the
+    grading process died. Nothing to do outside ``make grade`` (no ``ALIVE_FD_ENV``)."""
+    import threading
+
+    fd = os.environ.get(ALIVE_FD_ENV, "")
+    if not fd.isdigit():
+        return
+
+    def watch():
+        try:
+            while os.read(int(fd), 1):
+                pass
+        except OSError:   # the notebook closed it: nothing left to watch
+            return
+        os._exit(1)
+    threading.Thread(target=watch, name="nnf-grader-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     isolate = "--no-isolation" not in argv
@@ -148,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     if not command:
         sys.exit("usage: python -m instructor.sandbox [--no-isolation] -- COMMAND...")
     die_with_the_grader()
+    open_grader_pipe()
     set_limits()
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])

@@ -272,3 +272,64 @@ def test_a_kernel_dies_with_the_grading_process_that_started_it(tmp_path, isolat
         grader.kill()
         for proc in kernels():
             proc.kill()
+
+
+HOLDER = """
+import os, subprocess, sys, time
+read, write = os.pipe()              # the grading process's pipe: never written
+os.set_inheritable(read, True)
+env = {**os.environ, "NNF_GRADER_ALIVE_FD": str(read)}
+for code in sys.argv[1:]:
+    child = subprocess.Popen([sys.executable, "-c", code], env=env, close_fds=False, start_new_session=True)
+    print(child.pid, flush=True)
+os.close(read)
+time.sleep(120)
+"""
+WATCHED = "import time; from instructor.sandbox import exit_with_the_grader; {call}; time.sleep(60)"
+
+
+def test_a_grading_kernel_exits_when_its_grading_process_is_gone():
+    """The kernel's own watch: no signal reaches it (its own session, no death signal), only the
+    end of file of the grading process's pipe. A control kernel without the watch outlives it."""
+    codes = [WATCHED.format(call="exit_with_the_grader()"), WATCHED.format(call="pass")]
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, *codes], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(sandbox.ROOT)})
+    watched, control = (psutil.Process(int(holder.stdout.readline())) for _ in codes)
+
+    def alive(process):
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+
+    try:
+        time.sleep(1.0)                                   # both are up, one of them watching
+        assert alive(watched) and alive(control)
+        holder.kill()
+        holder.wait()
+        deadline = time.monotonic() + 10
+        while alive(watched) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(watched), "the kernel outlived its grading process"
+        assert alive(control), "the control exited too: the test would prove nothing"
+    finally:
+        holder.kill()
+        for process in (watched, control):
+            if process.is_running():
+                process.kill()
+
+
+def test_the_sandbox_hands_the_grading_process_pipe_to_the_kernel(tmp_path):
+    """What `make grade`'s wrapper passes into bwrap: the kernel sees NNF_GRADER_ALIVE_FD, an open
+    descriptor of the grading process's pipe."""
+    if sandbox.bwrap_path() is None:
+        pytest.skip("bubblewrap is missing: `make sandbox`")
+    connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "sockets" / "kernel")}))
+    (tmp_path / "sockets").mkdir()
+    probe = ("import os, stat; fd = int(os.environ['NNF_GRADER_ALIVE_FD']); "
+             "print('FIFO' if stat.S_ISFIFO(os.fstat(fd).st_mode) else 'other')")
+    grader = ("import os, subprocess, sys; read, write = os.pipe(); "
+              "os.environ['NNF_GRADER_ALIVE'] = f'{os.getpid()}:{read}'; "
+              "sys.exit(subprocess.run(sys.argv[1:]).returncode)")
+    wrapper = [sys.executable, "-m", "instructor.sandbox", "--", sys.executable, "-c", probe, "-f", str(connection)]
+    done = subprocess.run([sys.executable, "-c", grader, *wrapper], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(sandbox.ROOT)}, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "FIFO", done.stdout + done.stderr
