@@ -153,8 +153,8 @@ def open_grader_pipe() -> None:
     inherited by the kernel, and name it in ``ALIVE_FD_ENV``: :func:`exit_with_the_grader`.
 
     The death signal alone did not always suffice: a grading process killed while bwrap was
-    setting up its sandbox left the sandbox's first process and its kernel running (1 in 8 trials
-    of killing ``make grade`` as its second kernel started). A pipe's end of file cannot be missed.
+    setting up its sandbox left the sandbox's first process and its kernel running (1 of 8 trials
+    of killing ``make grade`` as a kernel started). A pipe's end of file cannot be missed.
     """
     spec = os.environ.pop(ALIVE_ENV, "")
     if not spec:

@@ -317,19 +317,24 @@ def test_a_grading_kernel_exits_when_its_grading_process_is_gone():
 
 
 def test_the_sandbox_hands_the_grading_process_pipe_to_the_kernel(tmp_path):
-    """What `make grade`'s wrapper passes into bwrap: the kernel sees NNF_GRADER_ALIVE_FD, an open
-    descriptor of the grading process's pipe."""
+    """What `make grade`'s wrapper passes into bwrap: the kernel's NNF_GRADER_ALIVE_FD is a
+    descriptor of the grading process's own pipe (the same pipe, not just any pipe)."""
     if sandbox.bwrap_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("bubblewrap is missing: `make sandbox`")
         pytest.skip("bubblewrap is missing: `make sandbox`")
     connection = tmp_path / "kernel.json"
     connection.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "sockets" / "kernel")}))
     (tmp_path / "sockets").mkdir()
-    probe = ("import os, stat; fd = int(os.environ['NNF_GRADER_ALIVE_FD']); "
-             "print('FIFO' if stat.S_ISFIFO(os.fstat(fd).st_mode) else 'other')")
+    probe = ("import os, stat; st = os.fstat(int(os.environ['NNF_GRADER_ALIVE_FD'])); "
+             "print('kernel', 'FIFO' if stat.S_ISFIFO(st.st_mode) else 'other', st.st_ino)")
     grader = ("import os, subprocess, sys; read, write = os.pipe(); "
+              "print('grader', os.fstat(read).st_ino, flush=True); "
               "os.environ['NNF_GRADER_ALIVE'] = f'{os.getpid()}:{read}'; "
               "sys.exit(subprocess.run(sys.argv[1:]).returncode)")
     wrapper = [sys.executable, "-m", "instructor.sandbox", "--", sys.executable, "-c", probe, "-f", str(connection)]
     done = subprocess.run([sys.executable, "-c", grader, *wrapper], cwd=tmp_path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(sandbox.ROOT)}, timeout=60)
-    assert done.returncode == 0 and done.stdout.strip() == "FIFO", done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    assert lines["kernel"] == f"FIFO {lines['grader']}", done.stdout
